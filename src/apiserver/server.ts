@@ -1,0 +1,285 @@
+// The API server: authn -> authz -> routing (discovery, OpenAPI, health, resources) -> REST
+// handlers with admission. Serves HTTPS sockets and in-process requests through one handler.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../storage/store.js';
+import { StatusError, internalError, notFound } from '../api/errors.js';
+import { resolveResource, findByKind } from '../api/registry.js';
+import type { HandlerRequest, RequestHandler, ResponseSink, UserInfo } from '../client/transport.js';
+import type { KubeObject } from '../client/api.js';
+import { parseRequestInfo } from './request-info.js';
+import { sendJson, sendStatusError } from './http-util.js';
+import { WatchCache } from './watch-cache.js';
+import { ObjectStore } from './object-store.js';
+import { RestHandler, rfc3339, type ResourceHooks } from './rest.js';
+import { AdmissionChain, type AdmissionPlugin } from './admission.js';
+import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './namespace-lifecycle.js';
+import { authenticate, isAnonymous, type TokenAuthenticator } from './authn.js';
+import { AuthenticatedAllowed, type Authorizer } from './authz.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
+import { openApiV2, openApiV3Doc, openApiV3Root } from './openapi.js';
+import { applyDefaults, prepareForCreate } from '../api/strategy.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface ApiServerOptions {
+  store: Store;
+  logger: Logger;
+  /** TLS material; without it the server only serves in-process requests. */
+  tls?: { cert: string; key: string; ca: string };
+  host?: string;
+  port?: number;
+  tokenAuthenticators?: TokenAuthenticator[];
+  authorizer?: Authorizer;
+  admission?: AdmissionPlugin[];
+  hooks?: ResourceHooks[];
+  now?: () => Date;
+  /** How long events live (default 1 h). */
+  eventTtlMs?: number;
+}
+
+export class ApiServer {
+  readonly cache: WatchCache;
+  readonly objects: ObjectStore;
+  private readonly rest: RestHandler;
+  private readonly admission: AdmissionChain;
+  private readonly authorizer: Authorizer;
+  private server?: https.Server;
+  private ready = false;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly now: () => Date;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.log = opts.logger.child({ component: 'apiserver' });
+    this.now = opts.now ?? (() => new Date());
+    this.cache = new WatchCache(opts.store);
+    this.objects = new ObjectStore(opts.store, this.cache);
+    this.admission = new AdmissionChain([new NamespaceLifecycle(this.objects), ...(opts.admission ?? [])]);
+    this.authorizer = opts.authorizer ?? new AuthenticatedAllowed();
+    this.rest = new RestHandler({ store: opts.store, cache: this.cache, objects: this.objects, admission: this.admission, now: this.now, hooks: opts.hooks });
+  }
+
+  /** The socketless entry point (in-process transport) — same pipeline as HTTPS minus authn. */
+  readonly handler: RequestHandler = (req, res) => {
+    void this.serve(req, res);
+  };
+
+  async start(): Promise<void> {
+    await this.cache.start();
+    await this.bootstrap();
+    if (this.opts.tls) {
+      this.server = https.createServer(
+        { cert: this.opts.tls.cert, key: this.opts.tls.key, ca: this.opts.tls.ca, requestCert: true, rejectUnauthorized: false, keepAlive: true },
+        (req, res) => this.onHttp(req, res),
+      );
+      this.server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        this.server!.once('error', reject);
+        this.server!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
+      });
+    }
+    this.startHousekeeping();
+    this.ready = true;
+  }
+
+  address(): { host: string; port: number } | undefined {
+    const a = this.server?.address() as AddressInfo | null;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.timers.forEach((t) => clearInterval(t));
+    this.cache.stop();
+    if (this.server) {
+      const s = this.server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    }
+  }
+
+  /** The namespaces every cluster has. */
+  private async bootstrap(): Promise<void> {
+    const nsType = findByKind('', 'Namespace')!;
+    for (const name of SYSTEM_NAMESPACES) {
+      if (await this.objects.get(nsType, undefined, name)) continue;
+      const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339(this.now()), labels: { 'kubernetes.io/metadata.name': name } } };
+      applyDefaults('Namespace', ns);
+      prepareForCreate('Namespace', ns);
+      await this.objects.create(nsType, ns).catch((e) => {
+        if (!(e instanceof StatusError && e.code === 409)) throw e;
+      });
+    }
+  }
+
+  private startHousekeeping(): void {
+    const ttl = this.opts.eventTtlMs ?? 3600_000;
+    const eventTypes = [findByKind('', 'Event')!, findByKind('events.k8s.io', 'Event')!];
+    this.timers.push(
+      setInterval(() => {
+        const cutoff = this.now().getTime() - ttl;
+        for (const rt of eventTypes) {
+          for (const e of this.cache.list(rt)) {
+            const o = e.obj as { lastTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } };
+            const t = Date.parse(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp ?? '');
+            if (t && t < cutoff) void this.objects.delete(rt, e.namespace, e.name).catch(() => undefined);
+          }
+        }
+      }, Math.min(60_000, ttl)).unref(),
+    );
+    // Compact history older than ~5 minutes, as kube-apiserver asks etcd to.
+    let lastRev = 0;
+    this.timers.push(
+      setInterval(() => {
+        const target = lastRev;
+        lastRev = this.cache.revision;
+        if (target > 0) void this.opts.store.compact(target).catch((e) => this.log.warn({ err: e }, 'compaction failed'));
+      }, 5 * 60_000).unref(),
+    );
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const user = authenticate(req, this.opts.tokenAuthenticators ?? []);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      const sink = httpSink(res);
+      if (tooLarge) {
+        return sendStatusError(sink, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      void this.serve({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: Buffer.concat(chunks), user }, sink);
+    });
+    req.on('error', () => res.destroy());
+  }
+
+  private async serve(req: HandlerRequest, res: ResponseSink): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.route(req, res);
+    } catch (e) {
+      if (e instanceof StatusError) sendStatusError(res, e);
+      else {
+        this.log.error({ err: e, method: req.method, url: req.url }, 'request failed');
+        sendStatusError(res, internalError((e as Error).message ?? String(e)));
+      }
+    } finally {
+      const ms = Date.now() - started;
+      if (ms > 1000 && !req.url.includes('watch')) this.log.warn({ method: req.method, url: req.url, ms }, 'slow request');
+    }
+  }
+
+  private async route(req: HandlerRequest, res: ResponseSink): Promise<void> {
+    const url = new URL(req.url, 'https://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const info = parseRequestInfo(req.method, path, url.searchParams);
+    const user: UserInfo = req.user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+    const decision = await this.authorizer.authorize(user, info);
+    if (!decision.allowed) {
+      if (isAnonymous(user)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      throw new StatusError(403, 'Forbidden', `${user.username} cannot ${info.verb} ${info.resource || path}: ${decision.reason}`);
+    }
+    if (info.isResourceRequest) {
+      const resolved = resolveResource(info.group, info.version, info.resource);
+      if (!resolved) {
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', { kind: info.resource, group: info.group || undefined });
+      }
+      return this.rest.handle(req, res, info, resolved, url.searchParams);
+    }
+    return this.nonResource(req, res, path, url.searchParams);
+  }
+
+  private nonResource(req: HandlerRequest, res: ResponseSink, path: string, _q: URLSearchParams): void {
+    const accept = req.headers['accept'];
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    switch (path) {
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        res.writeHead(this.ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+        res.end(this.ready ? 'ok' : 'not ready');
+        return;
+      case '/version':
+        return sendJson(res, 200, versionInfo());
+      case '/api': {
+        const agg = wantsAggregated(accept);
+        if (agg) return sendJson(res, 200, aggregatedDiscovery(true, agg), { 'content-type': `application/json;g=apidiscovery.k8s.io;v=${agg.split('/')[1]};as=APIGroupDiscoveryList` });
+        const a = this.address();
+        return sendJson(res, 200, apiVersions(a ? `${a.host}:${a.port}` : '127.0.0.1:6443'));
+      }
+      case '/apis': {
+        const agg = wantsAggregated(accept);
+        if (agg) return sendJson(res, 200, aggregatedDiscovery(false, agg), { 'content-type': `application/json;g=apidiscovery.k8s.io;v=${agg.split('/')[1]};as=APIGroupDiscoveryList` });
+        return sendJson(res, 200, apiGroupList());
+      }
+      case '/openapi/v2': {
+        const doc = openApiV2();
+        if ((accept ?? '').includes('application/com.github.proto-openapi.spec.v2')) {
+          res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
+          res.end(doc.protobuf);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(doc.json);
+        return;
+      }
+      case '/openapi/v3':
+        return sendJson(res, 200, openApiV3Root());
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length));
+      if (!doc) throw notFound('', '', path);
+      res.writeHead(200, { 'content-type': 'application/json', etag: `"${doc.etag}"`, 'cache-control': 'public, immutable' });
+      res.end(doc.body);
+      return;
+    }
+    const segs = path.split('/').filter(Boolean);
+    if (segs[0] === 'api' && segs.length === 2) {
+      const l = apiResourceList('', segs[1]);
+      if (l) return sendJson(res, 200, l);
+    }
+    if (segs[0] === 'apis' && segs.length === 2) {
+      const g = apiGroup(segs[1]);
+      if (g) return sendJson(res, 200, g);
+    }
+    if (segs[0] === 'apis' && segs.length === 3) {
+      const l = apiResourceList(segs[1], segs[2]);
+      if (l) return sendJson(res, 200, l);
+    }
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+}
+
+function httpSink(res: ServerResponse): ResponseSink {
+  return {
+    writeHead: (status, headers) => {
+      res.writeHead(status, headers);
+    },
+    write: (chunk) => {
+      res.write(chunk);
+    },
+    end: (chunk) => {
+      if (chunk !== undefined) res.end(chunk);
+      else res.end();
+    },
+    onClose: (cb) => {
+      res.on('close', cb);
+    },
+  };
+}

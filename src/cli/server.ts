@@ -1,0 +1,90 @@
+// `skiff server`: wires storage, the API server and (as they land) the controller manager,
+// scheduler and node agent into one process. The only module that knows every role.
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Store } from '../storage/store.js';
+import { MemoryStore } from '../storage/memory.js';
+import { SqliteStore } from '../storage/sqlite.js';
+import { ApiServer } from '../apiserver/server.js';
+import { ensurePki } from '../apiserver/certs.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { InProcessTransport } from '../client/inprocess-transport.js';
+import { RestClient } from '../client/rest-client.js';
+import type { ApiClient } from '../client/api.js';
+
+export interface ServerFlags {
+  dataDir?: string;
+  listen?: string;
+  kubeconfig?: string;
+  datastore?: string;
+  runtime?: string;
+  nodeName?: string;
+  agent?: boolean; // commander maps --no-agent to agent=false
+  simulatedNodes?: number;
+}
+
+export interface RunningServer {
+  api: ApiServer;
+  client: ApiClient;
+  url: string;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return join(homedir(), '.skiff', 'server');
+}
+
+export function parseListen(listen: string | undefined): { host: string; port: number } {
+  const l = listen ?? '127.0.0.1:6443';
+  const i = l.lastIndexOf(':');
+  if (i < 0) throw new Error(`--listen must be HOST:PORT, got "${l}"`);
+  const host = l.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(l.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen port must be 0-65535, got "${l.slice(i + 1)}"`);
+  return { host, port };
+}
+
+export function openStore(datastore: string | undefined, dataDir: string): Store {
+  const ds = datastore ?? 'sqlite';
+  if (ds === 'memory') return new MemoryStore();
+  if (ds === 'sqlite') return SqliteStore.open(join(dataDir, 'db', 'state.db'));
+  if (ds.startsWith('etcd://')) throw new Error('the etcd datastore is not available yet in this build; use --datastore sqlite or memory');
+  throw new Error(`unknown --datastore "${ds}" (want sqlite, memory or etcd://host:port,...)`);
+}
+
+export function makeLogger(): Logger {
+  return pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info', base: { pid: process.pid } }, pino.destination(2));
+}
+
+export async function startServer(flags: ServerFlags, log: Logger = makeLogger()): Promise<RunningServer> {
+  const dataDir = flags.dataDir ?? defaultDataDir();
+  mkdirSync(join(dataDir, 'db'), { recursive: true });
+  const { host, port } = parseListen(flags.listen);
+  const hosts = [host, '127.0.0.1', 'localhost'];
+  const pki = await ensurePki(join(dataDir, 'tls'), { hosts });
+  const store = openStore(flags.datastore, dataDir);
+  const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port });
+  await api.start();
+  const addr = api.address()!;
+  const hostForUrl = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+  const url = `https://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${addr.port}`;
+  const client = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-controller-manager', groups: ['system:masters'] }), {
+    userAgent: 'skiff-server',
+  });
+  const kubeconfigPath = flags.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  log.info({ component: 'server', url, kubeconfig: kubeconfigPath, datastore: store.name }, 'skiff server ready');
+  return {
+    api,
+    client,
+    url,
+    kubeconfigPath,
+    async stop() {
+      await api.stop();
+      await store.close();
+    },
+  };
+}

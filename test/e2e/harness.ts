@@ -1,0 +1,103 @@
+// Spawns a real `skiff server` process and runs the real kubectl against it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import YAML from 'yaml';
+
+export const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
+export const SKIFF_BIN = join(ROOT, 'bin', 'skiff.js');
+
+/** The kubectl to use: SKIFF_KUBECTL, else the dispatcher on PATH; undefined when absent. */
+export function findKubectl(): string | undefined {
+  const explicit = process.env.SKIFF_KUBECTL;
+  if (explicit) return explicit;
+  const r = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  return p || undefined;
+}
+
+export const KUBECTL = findKubectl();
+export const NO_KUBECTL_REASON = 'kubectl is not installed on this machine: e2e tests against the real kubectl are skipped';
+
+export interface ServerHandle {
+  proc: ChildProcess;
+  dataDir: string;
+  kubeconfig: string;
+  url: string;
+  logs: () => string;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): KubectlResult;
+  kubectlOk(args: string[], opts?: { input?: string; env?: Record<string, string> }): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function startSkiff(extraArgs: string[] = ['--no-agent'], opts: { dataDir?: string; datastore?: string } = {}): Promise<ServerHandle> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  if (existsSync(kubeconfig)) rmSync(kubeconfig);
+  const args = [SKIFF_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite', ...extraArgs];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'warn' } });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(kubeconfig)) {
+    if (proc.exitCode !== null) throw new Error(`skiff server exited with ${proc.exitCode}:\n${out}`);
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`skiff server did not write its kubeconfig in time:\n${out}`);
+    }
+    await sleep(50);
+  }
+  const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
+  const url: string = kc.clusters[0].cluster.server;
+  const home = mkdtempSync(join(tmpdir(), 'skiff-e2e-home-'));
+  const kubectl = (kargs: string[], o: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): KubectlResult => {
+    if (!KUBECTL) throw new Error(NO_KUBECTL_REASON);
+    const r = spawnSync(KUBECTL, kargs, {
+      input: o.input,
+      encoding: 'utf8',
+      timeout: o.timeoutMs ?? 30_000,
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: home, ...(o.env ?? {}) },
+    });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  return {
+    proc,
+    dataDir,
+    kubeconfig,
+    url,
+    logs: () => out,
+    kubectl,
+    kubectlOk(kargs, o) {
+      const r = kubectl(kargs, o);
+      if (r.code !== 0) throw new Error(`kubectl ${kargs.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+      return r.stdout;
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const done = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const code = await done;
+      clearTimeout(t);
+      if (!opts.dataDir && signal !== 'SIGKILL') rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export function writeTemp(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-manifest-'));
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
