@@ -22,6 +22,7 @@ import { AuthenticatedAllowed, type Authorizer } from './authz.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
 import { openApiV2, openApiV3Doc, openApiV3Root } from './openapi.js';
 import { applyDefaults, prepareForCreate } from '../api/strategy.js';
+import { ServiceAllocator, DEFAULT_SERVICE_NETWORK, nthAddress, type ServiceNetworkConfig } from './service-allocator.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -39,6 +40,9 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** How long events live (default 1 h). */
   eventTtlMs?: number;
+  serviceNetwork?: ServiceNetworkConfig;
+  /** Address (and port) in-cluster clients use for the `kubernetes` Service's endpoints. */
+  advertise?: { ip: string; port: number };
 }
 
 export class ApiServer {
@@ -52,6 +56,7 @@ export class ApiServer {
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => Date;
   private readonly log: Logger;
+  readonly serviceNetwork: ServiceNetworkConfig;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger.child({ component: 'apiserver' });
@@ -60,7 +65,9 @@ export class ApiServer {
     this.objects = new ObjectStore(opts.store, this.cache);
     this.admission = new AdmissionChain([new NamespaceLifecycle(this.objects), ...(opts.admission ?? [])]);
     this.authorizer = opts.authorizer ?? new AuthenticatedAllowed();
-    this.rest = new RestHandler({ store: opts.store, cache: this.cache, objects: this.objects, admission: this.admission, now: this.now, hooks: opts.hooks });
+    this.serviceNetwork = opts.serviceNetwork ?? DEFAULT_SERVICE_NETWORK;
+    const hooks = [new ServiceAllocator(this.cache, this.serviceNetwork), ...(opts.hooks ?? [])];
+    this.rest = new RestHandler({ store: opts.store, cache: this.cache, objects: this.objects, admission: this.admission, now: this.now, hooks });
   }
 
   /** The socketless entry point (in-process transport) — same pipeline as HTTPS minus authn. */
@@ -70,7 +77,6 @@ export class ApiServer {
 
   async start(): Promise<void> {
     await this.cache.start();
-    await this.bootstrap();
     if (this.opts.tls) {
       this.server = https.createServer(
         { cert: this.opts.tls.cert, key: this.opts.tls.key, ca: this.opts.tls.ca, requestCert: true, rejectUnauthorized: false, keepAlive: true },
@@ -82,6 +88,7 @@ export class ApiServer {
         this.server!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
       });
     }
+    await this.bootstrap();
     this.startHousekeeping();
     this.ready = true;
   }
@@ -112,9 +119,38 @@ export class ApiServer {
       const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: randomUUID(), creationTimestamp: rfc3339(this.now()), labels: { 'kubernetes.io/metadata.name': name } } };
       applyDefaults('Namespace', ns);
       prepareForCreate('Namespace', ns);
-      await this.objects.create(nsType, ns).catch((e) => {
-        if (!(e instanceof StatusError && e.code === 409)) throw e;
-      });
+      await this.objects.create(nsType, ns).catch(ignoreExists);
+    }
+    await this.bootstrapKubernetesService();
+  }
+
+  /** The `kubernetes` Service in `default` at the first service address, pointing at this server. */
+  private async bootstrapKubernetesService(): Promise<void> {
+    const svcType = findByKind('', 'Service')!;
+    const epType = findByKind('', 'Endpoints')!;
+    const bound = this.address();
+    const advertise = this.opts.advertise ?? { ip: bound && bound.host !== '0.0.0.0' ? bound.host : '127.0.0.1', port: bound?.port ?? 6443 };
+    if (!(await this.objects.get(svcType, 'default', 'kubernetes'))) {
+      const ip = nthAddress(this.serviceNetwork.serviceCidr, 1);
+      const svc: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: rfc3339(this.now()), labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: advertise.port }], sessionAffinity: 'None' },
+      };
+      applyDefaults('Service', svc);
+      prepareForCreate('Service', svc);
+      await this.objects.create(svcType, svc).catch(ignoreExists);
+    }
+    const subsets = [{ addresses: [{ ip: advertise.ip }], ports: [{ name: 'https', port: advertise.port, protocol: 'TCP' }] }];
+    const ep = await this.objects.get(epType, 'default', 'kubernetes');
+    if (!ep) {
+      await this.objects
+        .create(epType, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: rfc3339(this.now()), labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets })
+        .catch(ignoreExists);
+    } else if (JSON.stringify((ep as { subsets?: unknown }).subsets) !== JSON.stringify(subsets)) {
+      // The port changes between runs with --listen 127.0.0.1:0.
+      await this.objects.guaranteedUpdate(epType, 'default', 'kubernetes', (cur) => ({ ...cur, subsets }));
     }
   }
 
@@ -264,6 +300,10 @@ export class ApiServer {
     }
     throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   }
+}
+
+function ignoreExists(e: unknown): void {
+  if (!(e instanceof StatusError && e.code === 409)) throw e;
 }
 
 function httpSink(res: ServerResponse): ResponseSink {

@@ -101,3 +101,43 @@ export function writeTemp(name: string, content: string): string {
   writeFileSync(p, content);
   return p;
 }
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json(): any;
+}
+
+/** One HTTPS request to the server with the admin client certificate (or none: anonymous). */
+export async function apiRequest(
+  s: Pick<ServerHandle, 'kubeconfig' | 'url'>,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+  opts: { anonymous?: boolean } = {},
+): Promise<RawResponse> {
+  const https = await import('node:https');
+  const kc = YAML.parse(readFileSync(s.kubeconfig, 'utf8'));
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64');
+  const cert = Buffer.from(kc.users[0].user['client-certificate-data'], 'base64');
+  const key = Buffer.from(kc.users[0].user['client-key-data'], 'base64');
+  const u = new URL(path, s.url);
+  return new Promise((resolveP, reject) => {
+    const req = https.request(
+      { method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, ca, ...(opts.anonymous ? {} : { cert, key }), headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolveP({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
