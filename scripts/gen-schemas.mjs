@@ -242,7 +242,7 @@ function buildDefinitions(modules, clientFormats) {
         if (!f.optional) required.push(f.name);
       }
       Object.assign(props, EXTRA_FIELDS[defName] ?? {});
-      def.properties = props;
+      if (Object.keys(props).length) def.properties = props;
       if (required.length) def.required = required;
       const structSem = semantics.get(`${mod} ${d.name} `);
       if (structSem) Object.assign(def, structSem);

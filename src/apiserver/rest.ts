@@ -22,6 +22,8 @@ import type { AdmissionChain } from './admission.js';
 import { ObjectStore, nsOf, encodeForStore } from './object-store.js';
 import { TooOldError, type WatchCache, type CachedObject, type ObjectFilter } from './watch-cache.js';
 import type { Store } from '../storage/store.js';
+import type { PodStreamingProxy } from './pod-streaming.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { CompactedError, FutureRevisionError } from '../storage/store.js';
 
 export interface RestDeps {
@@ -32,6 +34,7 @@ export interface RestDeps {
   now: () => Date;
   /** Hook for kinds with server-side side effects (service IP allocation, …). */
   hooks?: ResourceHooks[];
+  podStreaming?: () => PodStreamingProxy | undefined;
 }
 
 /** Per-kind server behaviour beyond strategy: allocation on create, release on delete. */
@@ -95,6 +98,10 @@ export class RestHandler {
     switch (info.verb) {
       case 'get':
         if (sub === 'scale') return this.getScale(ctx, ns);
+        if (rt.kind === 'Pod' && sub === 'log') return this.podLog(ctx, ns);
+        if (rt.kind === 'Pod' && (sub === 'exec' || sub === 'attach' || sub === 'portforward')) {
+          throw badRequest(`Upgrade request required`);
+        }
         if (sub && sub !== 'status') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         return this.get(ctx, ns);
       case 'list':
@@ -106,6 +113,7 @@ export class RestHandler {
         return this.create(ctx, ns);
       case 'update':
         if (sub === 'scale') return this.updateScale(ctx, ns, undefined);
+        if (sub === 'finalize') return this.finalizeNamespace(ctx);
         return this.update(ctx, ns);
       case 'patch':
         if (sub === 'scale') return this.patchScale(ctx, ns);
@@ -149,6 +157,20 @@ export class RestHandler {
   private async get(ctx: Ctx, ns: string | undefined): Promise<void> {
     const obj = await this.d.objects.mustGet(ctx.rt, ns, ctx.info.name);
     this.sendObject(ctx, 200, obj);
+  }
+
+  private async podLog(ctx: Ctx, ns: string | undefined): Promise<void> {
+    const pod = (await this.d.objects.mustGet(ctx.rt, ns, ctx.info.name)) as Pod;
+    const container = ctx.query.get('container');
+    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
+    if (container && !names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${ctx.info.name}`);
+    if (!container && (pod.spec?.containers ?? []).length > 1) {
+      throw badRequest(`a container name must be specified for pod ${ctx.info.name}, choose one of: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`);
+    }
+    if (!pod.spec?.nodeName) throw badRequest(`pod ${ctx.info.name} does not have a host assigned`);
+    const proxy = this.d.podStreaming?.();
+    if (!proxy) throw new StatusError(503, 'ServiceUnavailable', `no node agent is reachable for node "${pod.spec.nodeName}"`);
+    await proxy.log(pod, ctx.query, ctx.res);
   }
 
   private buildFilter(ctx: Ctx): ObjectFilter | undefined {
@@ -516,7 +538,8 @@ export class RestHandler {
     for (const h of this.hooksFor(kind)) await h.beforeUpdate?.(final, old, dryRun);
     if (dryRun) return { ...final, metadata: { ...final.metadata, resourceVersion: oldMeta.resourceVersion } };
     // A deleting object whose last finalizer was just removed goes away now.
-    if (final.metadata?.deletionTimestamp && (final.metadata.finalizers ?? []).length === 0 && !(kind === 'Pod' && (final.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
+    const nsFinalizers = kind === 'Namespace' ? ((final as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? []) : [];
+    if (final.metadata?.deletionTimestamp && (final.metadata.finalizers ?? []).length === 0 && nsFinalizers.length === 0 && !(kind === 'Pod' && (final.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
       const deleted = await this.d.objects.delete(ctx.rt, final.metadata.namespace, final.metadata.name!, Number(oldMeta.resourceVersion));
       for (const h of this.hooksFor(kind)) await h.afterDelete?.(deleted);
       return final;
@@ -572,6 +595,21 @@ export class RestHandler {
     const rv = obj.metadata!.resourceVersion;
     if (rv && rv !== old.metadata!.resourceVersion) throw conflict(ctx.rt.plural, ctx.rt.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
     const saved = await this.updateObject(ctx, old, obj, dryRun, manager, 'Update');
+    this.sendObject(ctx, 200, saved);
+  }
+
+  /** PUT namespaces/{name}/finalize: the namespace controller hands back spec.finalizers. */
+  private async finalizeNamespace(ctx: Ctx): Promise<void> {
+    const dryRun = isDryRun(ctx.query);
+    const body = decodeBody(ctx.req.body, ctx.req.headers['content-type']) as { spec?: { finalizers?: string[] }; metadata?: { resourceVersion?: string } };
+    const old = await this.d.objects.mustGet(ctx.rt, undefined, ctx.info.name);
+    const rv = body.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata?.resourceVersion) throw conflict(ctx.rt.plural, ctx.rt.group, ctx.info.name, 'the object has been modified; please apply your changes to the latest version and try again');
+    const next = structuredClone(old) as KubeObject & { spec?: { finalizers?: string[] } };
+    next.spec = { ...(next.spec ?? {}), finalizers: body.spec?.finalizers ?? [] };
+    if (next.spec.finalizers!.length === 0) delete next.spec.finalizers;
+    const mainCtx = { ...ctx, info: { ...ctx.info, subresource: 'finalize' } };
+    const saved = await this.updateObject(mainCtx, old, next, dryRun, fieldManagerOf(ctx), 'Update');
     this.sendObject(ctx, 200, saved);
   }
 

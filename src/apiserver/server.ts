@@ -20,8 +20,11 @@ import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './namespace-lifecycle.js'
 import { authenticate, isAnonymous, type TokenAuthenticator } from './authn.js';
 import { AuthenticatedAllowed, type Authorizer } from './authz.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
-import { openApiV2, openApiV3Doc, openApiV3Root } from './openapi.js';
+import { serveOpenApiV2, serveOpenApiV3, openApiV3Root } from './openapi.js';
 import { applyDefaults, prepareForCreate } from '../api/strategy.js';
+import type { PodStreamingProxy } from './pod-streaming.js';
+import type { Duplex } from 'node:stream';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ServiceAllocator, DEFAULT_SERVICE_NETWORK, nthAddress, type ServiceNetworkConfig } from './service-allocator.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -41,6 +44,8 @@ export interface ApiServerOptions {
   /** How long events live (default 1 h). */
   eventTtlMs?: number;
   serviceNetwork?: ServiceNetworkConfig;
+  /** Proxy for pods/log|exec|attach|portforward to node agents. */
+  podStreaming?: PodStreamingProxy;
   /** Address (and port) in-cluster clients use for the `kubernetes` Service's endpoints. */
   advertise?: { ip: string; port: number };
 }
@@ -57,6 +62,8 @@ export class ApiServer {
   private readonly now: () => Date;
   private readonly log: Logger;
   readonly serviceNetwork: ServiceNetworkConfig;
+  /** Settable after construction: the node-agent proxy needs the server's PKI and client. */
+  podStreaming?: PodStreamingProxy;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger.child({ component: 'apiserver' });
@@ -67,7 +74,8 @@ export class ApiServer {
     this.authorizer = opts.authorizer ?? new AuthenticatedAllowed();
     this.serviceNetwork = opts.serviceNetwork ?? DEFAULT_SERVICE_NETWORK;
     const hooks = [new ServiceAllocator(this.cache, this.serviceNetwork), ...(opts.hooks ?? [])];
-    this.rest = new RestHandler({ store: opts.store, cache: this.cache, objects: this.objects, admission: this.admission, now: this.now, hooks });
+    this.rest = new RestHandler({ store: opts.store, cache: this.cache, objects: this.objects, admission: this.admission, now: this.now, hooks, podStreaming: () => this.podStreaming });
+    this.podStreaming = opts.podStreaming;
   }
 
   /** The socketless entry point (in-process transport) — same pipeline as HTTPS minus authn. */
@@ -83,6 +91,7 @@ export class ApiServer {
         (req, res) => this.onHttp(req, res),
       );
       this.server.keepAliveTimeout = 65_000;
+      this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head));
       await new Promise<void>((resolve, reject) => {
         this.server!.once('error', reject);
         this.server!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -205,6 +214,35 @@ export class ApiServer {
     req.on('error', () => res.destroy());
   }
 
+  /** exec/attach/portforward arrive as HTTP upgrades (WebSocket or SPDY): authenticate, authorize, hand to the proxy. */
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const fail = (e: StatusError) => {
+      const body = JSON.stringify(e.toStatus());
+      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    try {
+      const user = authenticate(req, this.opts.tokenAuthenticators ?? []);
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const decision = await this.authorizer.authorize(user, { ...info, verb: 'create' });
+      if (!decision.allowed) return fail(isAnonymous(user) ? new StatusError(401, 'Unauthorized', 'Unauthorized') : new StatusError(403, 'Forbidden', `${user.username} cannot create pods/${info.subresource}`));
+      const sub = info.subresource;
+      if (!info.isResourceRequest || info.resource !== 'pods' || !['exec', 'attach', 'portforward'].includes(sub)) {
+        return fail(new StatusError(400, 'BadRequest', `upgrade requests are only supported for pods/exec, pods/attach and pods/portforward`));
+      }
+      const pod = (await this.objects.mustGet(findByKind('', 'Pod')!, info.namespace, info.name)) as Pod;
+      if (!pod.spec?.nodeName) return fail(new StatusError(400, 'BadRequest', `pod ${info.name} does not have a host assigned`));
+      if (!this.podStreaming) return fail(new StatusError(503, 'ServiceUnavailable', `no node agent is reachable for node "${pod.spec.nodeName}"`));
+      await this.podStreaming.upgrade(pod, sub as 'exec' | 'attach' | 'portforward', req, socket, head);
+    } catch (e) {
+      if (e instanceof StatusError) fail(e);
+      else {
+        this.log.error({ err: e }, 'upgrade failed');
+        fail(internalError((e as Error).message));
+      }
+    }
+  }
+
   private async serve(req: HandlerRequest, res: ResponseSink): Promise<void> {
     const started = Date.now();
     try {
@@ -241,7 +279,7 @@ export class ApiServer {
     return this.nonResource(req, res, path, url.searchParams);
   }
 
-  private nonResource(req: HandlerRequest, res: ResponseSink, path: string, _q: URLSearchParams): void {
+  private nonResource(req: HandlerRequest, res: ResponseSink, path: string, q: URLSearchParams): void {
     const accept = req.headers['accept'];
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     switch (path) {
@@ -265,24 +303,19 @@ export class ApiServer {
         return sendJson(res, 200, apiGroupList());
       }
       case '/openapi/v2': {
-        const doc = openApiV2();
-        if ((accept ?? '').includes('application/com.github.proto-openapi.spec.v2')) {
-          res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
-          res.end(doc.protobuf);
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(doc.json);
+        const r = serveOpenApiV2(accept, req.headers['if-none-match']);
+        res.writeHead(r.status, lowerKeys(r.headers));
+        res.end(r.body);
         return;
       }
       case '/openapi/v3':
         return sendJson(res, 200, openApiV3Root());
     }
     if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length));
-      if (!doc) throw notFound('', '', path);
-      res.writeHead(200, { 'content-type': 'application/json', etag: `"${doc.etag}"`, 'cache-control': 'public, immutable' });
-      res.end(doc.body);
+      const r = serveOpenApiV3(path.slice('/openapi/v3/'.length), q.get('hash') ?? undefined, req.headers['if-none-match']);
+      if (!r) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      res.writeHead(r.status, lowerKeys(r.headers));
+      res.end(r.body);
       return;
     }
     const segs = path.split('/').filter(Boolean);
@@ -300,6 +333,10 @@ export class ApiServer {
     }
     throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function ignoreExists(e: unknown): void {

@@ -2,6 +2,8 @@
 // programs against. Implemented by RestClient over a Transport (HTTPS or in-process).
 import type { ObjectMeta, ListMeta, Status } from 'kubernetes-types/meta/v1.js';
 import type { ResourceType } from '../api/registry.js';
+import type { KubeObjectShape } from './object-shape.js';
+export type { KubeObjectShape } from './object-shape.js';
 
 /** ObjectMeta without kubernetes-types' readonly markers: the server and controllers set those fields. */
 export type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
