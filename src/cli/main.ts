@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer, makeLogger } from './server.js';
 import { SKIFF_VERSION, versionInfo } from '../apiserver/discovery.js';
+import { spawnSync } from 'node:child_process';
+import { up, down, deleteCluster, status, logs, clusterDir, serverKubeconfig } from './local-cluster.js';
 
 function intArg(v: string): number {
   const n = Number(v);
@@ -10,7 +12,7 @@ function intArg(v: string): number {
 }
 
 const program = new Command();
-program.name('skiff').description('A Kubernetes-compatible container orchestrator').version(SKIFF_VERSION);
+program.name('skiff').description('A Kubernetes-compatible container orchestrator').version(SKIFF_VERSION).enablePositionalOptions();
 
 program
   .command('server')
@@ -43,6 +45,60 @@ program
       else console.error(`skiff server: ${err.message}`);
       process.exit(1);
     }
+  });
+
+program
+  .command('up')
+  .description('start (or find running) a local single-node cluster in the background and configure kubectl')
+  .option('--data-dir <dir>', 'where the cluster keeps its state (default ~/.skiff)')
+  .option('--listen <host:port>', 'API server address', '127.0.0.1:6443')
+  .option('--runtime <name>', 'process | containerd | simulated', 'process')
+  .option('--datastore <kind>', 'sqlite | memory', 'sqlite')
+  .option('--nodes <n>', 'number of nodes', intArg, 1)
+  .option('--wait <seconds>', 'how long to wait for the cluster', intArg, 60)
+  .action(async (opts) => process.exit(await up(opts)));
+
+program
+  .command('down')
+  .description('stop the local cluster, keeping its data')
+  .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
+  .action(async (opts) => process.exit(await down(opts)));
+
+program
+  .command('delete')
+  .description('stop the local cluster and remove its data and kubeconfig context')
+  .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
+  .action(async (opts) => process.exit(await deleteCluster(opts)));
+
+program
+  .command('status')
+  .description('show whether the local cluster is running')
+  .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
+  .action(async (opts) => process.exit(await status(opts)));
+
+program
+  .command('logs [component]')
+  .description('print the local cluster log (only one component\'s lines when given, e.g. apiserver)')
+  .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
+  .option('-f, --follow', 'keep printing new lines')
+  .action(async (component, opts) => process.exit(await logs({ ...opts, component })));
+
+program
+  .command('kubectl')
+  .description('run the real kubectl against the local cluster')
+  .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
+  .allowUnknownOption(true)
+  .passThroughOptions()
+  .helpOption(false)
+  .argument('[args...]')
+  .action((args: string[], opts) => {
+    const kc = serverKubeconfig(clusterDir(opts.dataDir));
+    const r = spawnSync('kubectl', args, { stdio: 'inherit', env: { ...process.env, KUBECONFIG: kc } });
+    if (r.error) {
+      console.error('skiff kubectl: kubectl is not installed (a built-in client is planned); install kubectl and retry');
+      process.exit(127);
+    }
+    process.exit(r.status ?? 1);
   });
 
 program

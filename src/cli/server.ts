@@ -76,6 +76,8 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   });
   const kubeconfigPath = flags.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  // AGENT WIRING BEGIN
+  // AGENT WIRING END
   log.info({ component: 'server', url, kubeconfig: kubeconfigPath, datastore: store.name }, 'skiff server ready');
   return {
     api,
