@@ -23,7 +23,7 @@ export async function startBenchServer(datastore: string, extra: string[] = ['--
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'skiff.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, ...extra], {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'skiff.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--ingress-ports', '0,0', '--dns-listen', '127.0.0.1:0', ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, SKIFF_LOG_LEVEL: 'error' },
   });

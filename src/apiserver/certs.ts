@@ -21,6 +21,8 @@ export interface Pki {
   adminKey: string;
   /** Issues a client certificate signed by the cluster CA (not written to disk). */
   issueClientCert(cn: string, orgs: string[]): Promise<{ cert: string; key: string }>;
+  /** Issues a serving certificate for `hosts` (IPs and DNS names), e.g. a node agent's server. */
+  issueServingCert(cn: string, hosts: string[]): Promise<{ cert: string; key: string }>;
 }
 
 export interface PkiOptions {
@@ -86,6 +88,7 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     serverCert: server.cert, serverKey: server.key,
     adminCert: admin.cert, adminKey: admin.key,
     issueClientCert: (cn, orgs) => issueLeaf(ca, { subject: clientSubject(cn, orgs), usage: 'client' }),
+    issueServingCert: (cn, hosts) => issueLeaf(ca, { subject: [{ CN: [cn] }], usage: 'server', sans: [...new Set(hosts)] }),
   };
 }
 

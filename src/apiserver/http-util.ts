@@ -2,6 +2,8 @@
 import YAML from 'yaml';
 import type { ResponseSink } from '../client/transport.js';
 import { StatusError, badRequest } from '../api/errors.js';
+import { decodeKubernetesProtobuf } from '../api/protobuf/decode.js';
+import { ProtobufError } from '../api/protobuf/wire.js';
 
 export function sendJson(res: ResponseSink, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -39,7 +41,13 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
     }
   }
   if (mt === 'application/vnd.kubernetes.protobuf') {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    // Typed client-go clients (kubectl create …) write protobuf; the envelope carries apiVersion/kind.
+    try {
+      return decodeKubernetesProtobuf(body).object;
+    } catch (e) {
+      if (e instanceof ProtobufError) throw badRequest(`error decoding protobuf: ${e.message}`);
+      throw e;
+    }
   }
   try {
     return JSON.parse(text);

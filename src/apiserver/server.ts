@@ -80,7 +80,9 @@ export class ApiServer {
 
   /** The socketless entry point (in-process transport) — same pipeline as HTTPS minus authn. */
   readonly handler: RequestHandler = (req, res) => {
-    void this.serve(req, res);
+    // In-process callers are trusted components: their identity counts as authenticated.
+    const user = req.user ? { ...req.user, groups: [...new Set([...req.user.groups, 'system:authenticated'])] } : undefined;
+    void this.serve({ ...req, user }, res);
   };
 
   async start(): Promise<void> {

@@ -25,6 +25,8 @@ program
   .option('--node-name <name>', 'name of the local node')
   .option('--no-agent', 'run the control plane only')
   .option('--simulated-nodes <n>', 'add N hollow nodes', intArg, 0)
+  .option('--ingress-ports <http,https>', 'ingress controller ports (default 80,443 as root, else 10080,10443; 0 = any free port)')
+  .option('--dns-listen <host:port>', 'cluster DNS address (default NODE_IP:53 as root, else 127.0.0.1:10053)')
   .action(async (opts) => {
     const log = makeLogger();
     try {

@@ -1,7 +1,7 @@
 // `skiff server`: wires storage, the API server and (as they land) the controller manager,
 // scheduler and node agent into one process. The only module that knows every role.
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Store } from '../storage/store.js';
@@ -13,6 +13,10 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { InProcessTransport } from '../client/inprocess-transport.js';
 import { RestClient } from '../client/rest-client.js';
 import type { ApiClient } from '../client/api.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { InformerFactory } from '../client/informer.js';
+import { startNodeNetwork, defaultDnsListen, defaultIngressPorts, type NodeNetwork } from './node-network.js';
 
 export interface ServerFlags {
   dataDir?: string;
@@ -23,6 +27,10 @@ export interface ServerFlags {
   nodeName?: string;
   agent?: boolean; // commander maps --no-agent to agent=false
   simulatedNodes?: number;
+  /** "HTTP,HTTPS" ports for the ingress controller; 0 picks free ports. */
+  ingressPorts?: string;
+  /** HOST:PORT for cluster DNS. */
+  dnsListen?: string;
 }
 
 export interface RunningServer {
@@ -45,6 +53,12 @@ export function parseListen(listen: string | undefined): { host: string; port: n
   const port = Number(l.slice(i + 1));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen port must be 0-65535, got "${l.slice(i + 1)}"`);
   return { host, port };
+}
+
+function parsePorts(v: string): { http: number; https: number } {
+  const [h, s] = v.split(',').map((x) => Number(x.trim()));
+  if (!Number.isInteger(h) || !Number.isInteger(s) || h < 0 || s < 0 || h > 65535 || s > 65535) throw new Error(`--ingress-ports must be HTTP,HTTPS port numbers, got "${v}"`);
+  return { http: h, https: s };
 }
 
 export function openStore(datastore: string | undefined, dataDir: string): Store {
@@ -76,8 +90,51 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   });
   const kubeconfigPath = flags.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  // Control-plane roles are API clients over the in-process transport, each with its own identity.
+  const cmClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-controller-manager', groups: ['system:masters'] }), { userAgent: 'kube-controller-manager' });
+  const controllers = new ControllerManager(cmClient, { leaderElect: true, logger: log.child({ component: 'controller-manager' }) });
+  await controllers.start();
+  const schedClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-scheduler', groups: ['system:masters'] }), { userAgent: 'kube-scheduler' });
+  const schedInformers = new InformerFactory(schedClient);
+  const scheduler = new Scheduler(schedClient, schedInformers, { logger: log.child({ component: 'scheduler' }) });
+  await scheduler.start();
   // AGENT WIRING BEGIN
+  const agents: { stop(): Promise<void> }[] = [];
+  {
+    const { createNodeAgent } = await import('../agent/create-agent.js');
+    const { startSimulatedNodes } = await import('../agent/simulated-nodes.js');
+    const { versionInfo } = await import('../apiserver/discovery.js');
+    const version = (versionInfo() as { gitVersion: string }).gitVersion;
+    const agentLog = log.child({ component: 'agent' });
+    if (flags.agent !== false) {
+      const agent = await createNodeAgent(client, {
+        runtime: flags.runtime,
+        nodeName: flags.nodeName,
+        dataDir: join(dataDir, 'agent'),
+        logger: agentLog,
+        version,
+        podCidr: '10.42.0.0/24',
+        manifestDir: join(dataDir, 'manifests'),
+        labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
+      });
+      await agent.start();
+      agents.push(agent);
+    }
+    if (flags.simulatedNodes) agents.push(await startSimulatedNodes(client, Number(flags.simulatedNodes), { dataDir: join(dataDir, 'agent'), logger: agentLog, version }));
+  }
   // AGENT WIRING END
+  const netClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-proxy', groups: ['system:masters'] }), { userAgent: 'skiff-network' });
+  const localAgent = agents[0] as { nodeAddress?: () => string; podNetwork?: () => boolean } | undefined;
+  const nodeIP = localAgent?.nodeAddress?.() ?? '127.0.0.1';
+  const network: NodeNetwork = await startNodeNetwork(netClient, {
+    nodeName: flags.nodeName ?? hostname(),
+    nodeIP,
+    podNetwork: localAgent?.podNetwork?.() ?? false,
+    dnsListen: flags.dnsListen ? parseListen(flags.dnsListen) : defaultDnsListen(nodeIP),
+    ingressPorts: flags.ingressPorts ? parsePorts(flags.ingressPorts) : defaultIngressPorts(),
+    dnsOnly: flags.agent === false || flags.runtime === 'simulated',
+    logger: log,
+  });
   log.info({ component: 'server', url, kubeconfig: kubeconfigPath, datastore: store.name }, 'skiff server ready');
   return {
     api,
@@ -85,6 +142,12 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     url,
     kubeconfigPath,
     async stop() {
+      // Node agents first: they stop their pods and still need the API server for that.
+      await network.stop();
+      for (const a of agents.reverse()) await a.stop().catch((e) => log.error({ component: 'agent', err: e }, 'agent stop failed'));
+      await scheduler.stop();
+      schedInformers.stop();
+      await controllers.stop();
       await api.stop();
       await store.close();
     },

@@ -14,6 +14,16 @@ import { LeaderElector } from '../client/leaderelection.js';
 import type { Controller, ControllerContext } from './context.js';
 import { DeploymentController } from './deployment/controller.js';
 import { ReplicaSetController } from './replicaset.js';
+import { CronJobController } from './cronjob.js';
+import { DaemonSetController } from './daemonset.js';
+import { GarbageCollector } from './garbagecollector.js';
+import { JobController } from './job.js';
+import { NamespaceController } from './namespace.js';
+import { NodeIpamController } from './nodeipam.js';
+import { ServiceAccountController } from './serviceaccount.js';
+import { EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
 
 export const LEASE_NAMESPACE = 'kube-system';
 export const LEASE_NAME = 'kube-controller-manager';
@@ -22,6 +32,16 @@ export const LEASE_NAME = 'kube-controller-manager';
 export const CONTROLLER_CONSTRUCTORS: Record<string, (ctx: ControllerContext) => Controller> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
+  job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  namespace: (ctx) => new NamespaceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  nodeipam: (ctx) => new NodeIpamController(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  endpointslicemirroring: (ctx) => new EndpointSliceMirroringController(ctx),
 };
 
 export interface ControllerManagerOptions {

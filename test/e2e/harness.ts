@@ -42,7 +42,8 @@ export async function startSkiff(extraArgs: string[] = ['--no-agent'], opts: { d
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   if (existsSync(kubeconfig)) rmSync(kubeconfig);
-  const args = [SKIFF_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite', ...extraArgs];
+  // Free ports for every listener, so test files can run side by side.
+  const args = [SKIFF_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite', '--ingress-ports', '0,0', '--dns-listen', '127.0.0.1:0', ...extraArgs];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'warn' } });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
