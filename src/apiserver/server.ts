@@ -349,6 +349,8 @@ function httpSink(res: ServerResponse): ResponseSink {
   return {
     writeHead: (status, headers) => {
       res.writeHead(status, headers);
+      // Streams (watch, log follow) must show their headers before the first event arrives.
+      if (headers['transfer-encoding'] === 'chunked') res.flushHeaders();
     },
     write: (chunk) => {
       res.write(chunk);
