@@ -143,8 +143,8 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     kubeconfigPath,
     async stop() {
       // Node agents first: they stop their pods and still need the API server for that.
-      await network.stop();
       for (const a of agents.reverse()) await a.stop().catch((e) => log.error({ component: 'agent', err: e }, 'agent stop failed'));
+      await network.stop();
       await scheduler.stop();
       schedInformers.stop();
       await controllers.stop();
