@@ -14,6 +14,7 @@ import { parseFieldSelector, fieldsOf } from '../api/fields.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch/index.js';
 import { serverSideApply, trackUpdate } from '../api/patch/apply.js';
 import { findUnknownFields } from '../api/schema/index.js';
+import { findTypeError } from '../api/schema/type-check.js';
 import { buildTable } from '../api/tables/index.js';
 import type { ResolvedType } from '../api/registry.js';
 import type { RequestInfo } from './request-info.js';
@@ -394,6 +395,13 @@ export class RestHandler {
       }
     }
     this.fieldValidation(ctx, obj, spokenAv);
+    const kindForSchema = isScale ? 'Scale' : ctx.rt.kind;
+    const te = findTypeError(isScale ? 'autoscaling' : ctx.resolved.group, isScale ? 'v1' : ctx.resolved.version, kindForSchema, obj);
+    if (te) {
+      throw badRequest(`${kindForSchema} in version "${isScale ? 'v1' : ctx.resolved.version}" cannot be handled as a ${kindForSchema}: ${te.message}`, [
+        { reason: 'FieldValueInvalid', message: te.message, field: te.path },
+      ]);
+    }
     let stored = obj;
     if (!isScale && spokenAv !== apiVersionOf(ctx.rt)) stored = convertToStored(spokenAv, ctx.rt.kind, obj) as KubeObject;
     stored.apiVersion = apiVersionOf(ctx.rt);
@@ -523,7 +531,15 @@ export class RestHandler {
     if (obj.metadata.deletionGracePeriodSeconds === undefined) delete obj.metadata.deletionGracePeriodSeconds;
     if (oldMeta.generation !== undefined) obj.metadata.generation = oldMeta.generation;
     if (sub === 'status') prepareForStatusUpdate(kind, obj, old);
-    else {
+    else if (sub === 'finalize') {
+      // namespaces/finalize changes spec.finalizers and nothing else (the main resource's
+      // update strategy would keep the old finalizers).
+      const finalizers = (obj as { spec?: { finalizers?: string[] } }).spec?.finalizers;
+      const spec: { finalizers?: string[] } = { ...structuredClone((old as { spec?: object }).spec ?? {}), finalizers };
+      if (!finalizers?.length) delete spec.finalizers;
+      obj.spec = spec;
+      obj.status = structuredClone(old.status);
+    } else {
       applyDefaults(kind, obj);
       prepareForUpdate(kind, obj, old);
     }
