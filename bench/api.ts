@@ -98,7 +98,9 @@ async function watchLatency(s: BenchServer, watchers: number, events: number): P
 
 export async function run(): Promise<void> {
   const results: Record<string, Record<string, number>> = {};
-  for (const ds of ['memory', 'sqlite']) {
+  // SKIFF_BENCH_DATASTORES=sqlite runs one backend (e.g. while profiling); default both.
+  const datastores = (process.env.SKIFF_BENCH_DATASTORES ?? 'memory,sqlite').split(',').filter(Boolean);
+  for (const ds of datastores) {
     const s = await startBenchServer(ds);
     try {
       const r: Record<string, number> = { readyMs: s.readyMs };
@@ -159,7 +161,7 @@ export async function run(): Promise<void> {
     ['watch delivery p99, 100 watchers (ms)', 'watchP99', '< 50'],
     ['server RSS after load (MB)', 'rssMb', ''],
   ];
-  printTable('API server benchmark (HTTPS, keep-alive, one client process)', ['metric', 'memory', 'sqlite', 'target (sqlite)'], rows.map(([label, key, target]) => [label, results.memory[key], results.sqlite[key], target]));
-  console.log(`items listed: ${results.sqlite.listItems}; watch events delivered: ${results.sqlite.watchDelivered}`);
+  printTable('API server benchmark (HTTPS, keep-alive, one client process)', ['metric', ...datastores, 'target (sqlite)'], rows.map(([label, key, target]) => [label, ...datastores.map((d) => results[d][key]), target]));
+  for (const d of datastores) console.log(`${d}: items listed: ${results[d].listItems}; watch events delivered: ${results[d].watchDelivered}`);
   console.log(`results: ${writeResults('api', results)}`);
 }

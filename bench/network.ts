@@ -1,13 +1,20 @@
-// `npm run bench -- network`: the service data paths side by side, in one process on loopback.
-// - HTTP through a service (userspace proxy, cluster-IP loopback alias) vs straight to the pod
-// - HTTP through the ingress controller vs straight to the pod
-// - cluster DNS queries/s and p99 (UDP)
-// - time from an EndpointSlice change until the proxy and the ingress route by it
-// Targets: service ≥ 90% of direct, ingress ≥ 50% of direct, rule sync < 1 s. Bounded loops.
-// (The iptables path is kernel DNAT and is exercised by test/e2e/network-iptables.test.ts.)
+// `npm run bench -- network`: the service data paths side by side. The load generator
+// (bench/network/load.ts) and the backends always run in processes of their own, so the numbers
+// compare data paths, not event loops sharing a core:
+//  - userspace mode (any user): Skiff's userspace proxy, ingress and DNS in this process,
+//    backends in a child process on 127.0.0.2/3, load from another child.
+//  - iptables mode (root, with ../shared/tools/in-netns): the benchmark re-runs itself inside a
+//    fresh network namespace with a real `skiff server` and its node agent; the backends are
+//    echo-server pods on the node bridge, traffic goes through kernel DNAT and the ingress.
+// Reported per mode: requests/s and p99 through a ClusterIP vs straight to the pod (one endpoint
+// on both paths), through the ingress vs straight, DNS queries/s and p99 through the kube-dns
+// address, and the time from an EndpointSlice change until the proxy and the ingress route by it.
+// Targets: ClusterIP ≥ 90% of direct, ingress ≥ 50% of direct, rule sync < 1 s. Bounded loops.
 import http from 'node:http';
-import dgram from 'node:dgram';
-import dnsPacket from 'dns-packet';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { KubeObject } from '../src/client/api.js';
 import { ENDPOINT_SLICES, SERVICES } from '../src/network/service-catalog.js';
@@ -16,113 +23,136 @@ import { IngressController } from '../src/network/ingress/controller.js';
 import { ClusterDns } from '../src/network/dns/server.js';
 import { findByKind } from '../src/api/registry.js';
 import { startAdminCluster } from '../src/network/testing/admin-cluster.js';
-import { startBackend } from '../src/network/testing/backends.js';
-import { printTable, summarize, writeResults } from './util.js';
+import { ROOT, printTable, startBenchServer, writeResults, type BenchServer } from './util.js';
 
-const REQUESTS = 4000;
+const REQUESTS = 3000;
 const CONCURRENCY = 16;
-const DNS_QUERIES = 5000;
+const DNS_QUERIES = 4000;
 const SYNC_ROUNDS = 5;
+const LOAD_JS = fileURLToPath(new URL('./network/load.js', import.meta.url));
+const BACKENDS_JS = fileURLToPath(new URL('./network/backends.js', import.meta.url));
+const IN_NETNS = join(ROOT, '..', 'shared', 'tools', 'in-netns');
+const DNS_NAMES = ['bench.default.svc.cluster.local', 'kubernetes.default.svc.cluster.local', 'nope.default.svc.cluster.local'];
 
-async function load(host: string, port: number, headers: Record<string, string> = {}): Promise<{ rps: number; p99: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const lat: number[] = [];
-  let next = 0;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const t = performance.now();
-      const req = http.request({ host, port, path: '/', agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          lat.push(performance.now() - t);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  // Warm up the connections first.
-  await Promise.all(Array.from({ length: CONCURRENCY }, one));
-  lat.length = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < REQUESTS) await one();
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  agent.destroy();
-  return { rps: REQUESTS / secs, p99: summarize(lat).p99 };
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+interface DnsLoad {
+  qps: number;
+  p50: number;
+  p99: number;
+  errors: number;
 }
 
-async function dnsLoad(port: number): Promise<{ qps: number; p99: number }> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const pending = new Map<number, { t: number; done: () => void }>();
-  sock.on('message', (m) => {
-    const id = m.readUInt16BE(0);
-    const p = pending.get(id);
-    if (p) {
-      pending.delete(id);
-      lat.push(performance.now() - p.t);
-      p.done();
-    }
-  });
-  const lat: number[] = [];
-  let id = 0;
-  const names = ['web.default.svc.cluster.local', 'kubernetes.default.svc.cluster.local', 'nope.default.svc.cluster.local'];
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const qid = ++id % 65535;
-      const msg = dnsPacket.encode({ id: qid, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: names[qid % names.length], class: 'IN' }] });
-      const timer = setTimeout(() => {
-        pending.delete(qid);
-        resolve();
-      }, 1000);
-      pending.set(qid, { t: performance.now(), done: () => (clearTimeout(timer), resolve()) });
-      sock.send(msg, port, '127.0.0.1');
-    });
-  let sent = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent++ < DNS_QUERIES) await one();
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  sock.close();
-  return { qps: lat.length / secs, p99: summarize(lat).p99 };
+export interface ModeResult {
+  directRps: number;
+  serviceRps: number;
+  serviceRatio: number;
+  ingressRps: number;
+  ingressRatio: number;
+  directP99Ms: number;
+  serviceP99Ms: number;
+  ingressP99Ms: number;
+  dnsQps: number;
+  dnsP99Ms: number;
+  proxySyncMsMax: number;
+  ingressSyncMsMax: number;
 }
 
-function backendOf(host: string, port: number, headers: Record<string, string> = {}): Promise<string | undefined> {
+function loadProcess<T>(spec: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [LOAD_JS, JSON.stringify(spec)], { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`load generator failed: ${stderr || err.message}`)) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as T))),
+  );
+}
+
+const httpLoad = (host: string, port: number, hostHeader?: string) => loadProcess<Load>({ kind: 'http', host, port, hostHeader, requests: REQUESTS, concurrency: CONCURRENCY });
+const dnsLoad = (host: string, port: number) => loadProcess<DnsLoad>({ kind: 'dns', host, port, names: DNS_NAMES, queries: DNS_QUERIES, concurrency: CONCURRENCY });
+
+/** Who answered one request on a fresh connection ("Request served by NAME"). */
+function servedBy(host: string, port: number, hostHeader?: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = http.request({ host, port, path: '/', agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.headers['x-backend'] as string | undefined);
+    const req = http.request({ host, port, path: '/', agent: false, timeout: 1000, headers: { connection: 'close', ...(hostHeader ? { host: hostHeader } : {}) } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(/^Request served by (\S+)/.exec(body)?.[1]));
     });
+    req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
   });
 }
 
-export async function run(): Promise<unknown> {
+/** Alternate the endpoint between two backends; per round, ms until the proxy / ingress route by it. */
+async function measureSync(setEndpoint: (to: 'a' | 'b') => Promise<void>, names: { a: string; b: string }, viaProxy: () => Promise<string | undefined>, viaIngress: () => Promise<string | undefined>): Promise<{ proxy: number; ingress: number }> {
+  const proxy: number[] = [];
+  const ingress: number[] = [];
+  let to: 'a' | 'b' = 'b';
+  for (let i = 0; i < SYNC_ROUNDS; i++) {
+    const t0 = performance.now();
+    await setEndpoint(to);
+    let p = 0;
+    let g = 0;
+    while ((!p || !g) && performance.now() - t0 < 5000) {
+      if (!p && (await viaProxy()) === names[to]) p = performance.now() - t0;
+      if (!g && (await viaIngress()) === names[to]) g = performance.now() - t0;
+    }
+    proxy.push(p || NaN);
+    ingress.push(g || NaN);
+    to = to === 'b' ? 'a' : 'b';
+  }
+  return { proxy: Math.max(...proxy), ingress: Math.max(...ingress) };
+}
+
+function summary(direct1: Load, direct2: Load, service: Load, ingress: Load, dns: DnsLoad, sync: { proxy: number; ingress: number }): ModeResult {
+  const directRps = (direct1.rps + direct2.rps) / 2;
+  return {
+    directRps,
+    serviceRps: service.rps,
+    serviceRatio: service.rps / directRps,
+    ingressRps: ingress.rps,
+    ingressRatio: ingress.rps / directRps,
+    directP99Ms: Math.max(direct1.p99, direct2.p99),
+    serviceP99Ms: service.p99,
+    ingressP99Ms: ingress.p99,
+    dnsQps: dns.qps,
+    dnsP99Ms: dns.p99,
+    proxySyncMsMax: sync.proxy,
+    ingressSyncMsMax: sync.ingress,
+  };
+}
+
+// ---- userspace mode ----
+
+async function startBackends(): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, [BACKENDS_JS, 'pod-a@127.0.0.2', 'pod-b@127.0.0.3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stdout!.once('data', (d) => resolve(JSON.parse(String(d)).port));
+    proc.once('exit', (c) => reject(new Error(`backends exited with ${c}`)));
+  });
+  return { proc, port };
+}
+
+async function userspaceMode(): Promise<ModeResult> {
   const silent = pino({ level: 'silent' });
   const cluster = await startAdminCluster();
-  const a = await startBackend('a', '127.0.0.2');
-  const b = await startBackend('b', '127.0.0.3', a.port);
+  const backends = await startBackends();
   const c = cluster.client;
+  const port = backends.port;
   const svcPort = 20000 + (process.pid % 5000);
-  await c.create(SERVICES, 'default', { metadata: { name: 'web' }, spec: { clusterIP: '10.96.77.7', ports: [{ name: 'http', port: svcPort, targetPort: a.port }] } } as KubeObject);
+  await c.create(SERVICES, 'default', { metadata: { name: 'bench' }, spec: { clusterIP: '10.96.77.7', ports: [{ name: 'http', port: svcPort, targetPort: port }] } } as KubeObject);
   const slice = (ip: string) => ({
-    metadata: { name: 'web-bench', labels: { 'kubernetes.io/service-name': 'web' } },
+    metadata: { name: 'bench-1', labels: { 'kubernetes.io/service-name': 'bench' } },
     addressType: 'IPv4',
-    ports: [{ name: 'http', port: a.port, protocol: 'TCP' }],
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
     endpoints: [{ addresses: [ip], conditions: { ready: true } }],
   });
-  await c.create(ENDPOINT_SLICES, 'default', slice(a.ip) as KubeObject);
+  await c.create(ENDPOINT_SLICES, 'default', slice('127.0.0.2') as KubeObject);
   await c.create(findByKind('networking.k8s.io', 'Ingress')!, 'default', {
     metadata: { name: 'bench' },
-    spec: { rules: [{ host: 'bench.local', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: svcPort } } } }] } }] },
+    spec: { rules: [{ host: 'bench.local', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'bench', port: { number: svcPort } } } }] } }] },
   } as KubeObject);
   const proxy = new ServiceProxy(c, { nodeName: 'bench', mode: 'userspace', nodeIP: '127.0.0.1', logger: silent });
   const ingress = new IngressController(c, { httpPort: 0, httpsPort: 0, host: '127.0.0.1', nodeAddress: '127.0.0.1', logger: silent });
@@ -130,68 +160,154 @@ export async function run(): Promise<unknown> {
   await proxy.start();
   await ingress.start();
   await dns.start();
-  const alias = '127.96.77.7';
+  const alias = '127.96.77.7'; // the cluster IP's loopback alias in userspace mode
   const ingPort = ingress.ports().http;
   try {
-    const direct = await load(a.ip, a.port);
-    const viaService = await load(alias, svcPort);
-    const direct2 = await load(a.ip, a.port);
-    const viaIngress = await load('127.0.0.1', ingPort, { host: 'bench.local' });
-    const dnsRes = await dnsLoad(dns.listenAddress().udpPort);
-
-    // Endpoint change → routing by it, for the proxy and the ingress.
-    const proxySync: number[] = [];
-    const ingressSync: number[] = [];
-    let target = b;
-    for (let i = 0; i < SYNC_ROUNDS; i++) {
-      const cur = await c.get<KubeObject>(ENDPOINT_SLICES, 'default', 'web-bench');
-      const t0 = performance.now();
-      await c.update(ENDPOINT_SLICES, 'default', { ...cur, ...slice(target.ip), metadata: cur.metadata });
-      let pDone = 0;
-      let iDone = 0;
-      for (let k = 0; k < 2000 && (!pDone || !iDone); k++) {
-        if (!pDone && (await backendOf(alias, svcPort)) === target.name) pDone = performance.now() - t0;
-        if (!iDone && (await backendOf('127.0.0.1', ingPort, { host: 'bench.local' })) === target.name) iDone = performance.now() - t0;
-      }
-      proxySync.push(pDone || NaN);
-      ingressSync.push(iDone || NaN);
-      target = target === b ? a : b;
-    }
-    const directRps = (direct.rps + direct2.rps) / 2;
-    const results = {
-      directRps,
-      serviceRps: viaService.rps,
-      serviceRatio: viaService.rps / directRps,
-      ingressRps: viaIngress.rps,
-      ingressRatio: viaIngress.rps / directRps,
-      directP99Ms: Math.max(direct.p99, direct2.p99),
-      serviceP99Ms: viaService.p99,
-      ingressP99Ms: viaIngress.p99,
-      dnsQps: dnsRes.qps,
-      dnsP99Ms: dnsRes.p99,
-      proxySyncMsMax: Math.max(...proxySync),
-      ingressSyncMsMax: Math.max(...ingressSync),
-    };
-    printTable(`Network data paths (loopback, ${REQUESTS} requests × ${CONCURRENCY} concurrent, keep-alive)`, ['metric', 'value', 'target'], [
-      ['direct to pod req/s', results.directRps, ''],
-      ['via service (userspace) req/s', results.serviceRps, ''],
-      ['service / direct', `${(results.serviceRatio * 100).toFixed(0)}%`, '≥ 90%'],
-      ['via ingress req/s', results.ingressRps, ''],
-      ['ingress / direct', `${(results.ingressRatio * 100).toFixed(0)}%`, '≥ 50%'],
-      ['p99 ms direct / service / ingress', `${results.directP99Ms.toFixed(2)} / ${results.serviceP99Ms.toFixed(2)} / ${results.ingressP99Ms.toFixed(2)}`, ''],
-      ['DNS queries/s (UDP)', results.dnsQps, ''],
-      ['DNS p99 ms', results.dnsP99Ms, ''],
-      ['endpoint change → proxy routes (max ms)', results.proxySyncMsMax, '< 1000'],
-      ['endpoint change → ingress routes (max ms)', results.ingressSyncMsMax, '< 1000'],
-    ]);
-    console.log(`results: ${writeResults('network', results)}`);
-    return results;
+    const direct1 = await httpLoad('127.0.0.2', port);
+    const service = await httpLoad(alias, svcPort);
+    const direct2 = await httpLoad('127.0.0.2', port);
+    const viaIngress = await httpLoad('127.0.0.1', ingPort, 'bench.local');
+    const dnsRes = await dnsLoad('127.0.0.1', dns.listenAddress().udpPort);
+    const sync = await measureSync(
+      async (to) => {
+        const cur = await c.get<KubeObject>(ENDPOINT_SLICES, 'default', 'bench-1');
+        await c.update(ENDPOINT_SLICES, 'default', { ...cur, ...slice(to === 'a' ? '127.0.0.2' : '127.0.0.3'), metadata: cur.metadata });
+      },
+      { a: 'pod-a', b: 'pod-b' },
+      () => servedBy(alias, svcPort),
+      () => servedBy('127.0.0.1', ingPort, 'bench.local'),
+    );
+    return summary(direct1, direct2, service, viaIngress, dnsRes, sync);
   } finally {
     await dns.stop();
     await ingress.stop();
     await proxy.stop();
-    await a.close();
-    await b.close();
+    backends.proc.kill('SIGTERM');
     await cluster.stop();
   }
+}
+
+// ---- iptables mode (inside a network namespace, as root) ----
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function apply(srv: BenchServer, path: string, obj: object): Promise<void> {
+  const r = await srv.request('POST', path, obj);
+  if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${r.body}`);
+}
+
+async function iptablesMode(): Promise<ModeResult> {
+  const srv = await startBenchServer('memory', ['--node-name', 'bench', '--ingress-ports', '80,443', '--dns-listen', '127.0.0.1:1053']);
+  try {
+    await until('the node', async () => ((await srv.request('GET', '/api/v1/nodes/bench')).status === 200 ? true : undefined));
+    for (const name of ['a', 'b']) {
+      await apply(srv, '/api/v1/namespaces/default/pods', {
+        metadata: { name: `pod-${name}`, labels: { app: 'bench', pod: name } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'echo', image: 'kicbase/echo-server:1.0', ports: [{ containerPort: 8080 }] }] },
+      });
+    }
+    // One endpoint behind the service, so that direct and service paths load the same pod.
+    await apply(srv, '/api/v1/namespaces/default/services', { metadata: { name: 'bench' }, spec: { selector: { app: 'bench', pod: 'a' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    await apply(srv, '/api/v1/namespaces/default/services', { metadata: { name: 'sync' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    for (const [host, svc] of [['bench.local', 'bench'], ['sync.local', 'sync']]) {
+      await apply(srv, '/apis/networking.k8s.io/v1/namespaces/default/ingresses', {
+        metadata: { name: svc },
+        spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } }] } }] },
+      });
+    }
+    const ips: Record<string, string> = {};
+    for (const name of ['a', 'b']) {
+      ips[name] = await until(`pod-${name} ready`, async () => {
+        const p = JSON.parse((await srv.request('GET', `/api/v1/namespaces/default/pods/pod-${name}`)).body);
+        return p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') ? (p.status.podIP as string) : undefined;
+      });
+    }
+    const sliceFor = (ip: string) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'sync-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'sync' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    });
+    await apply(srv, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', sliceFor(ips.a));
+    const svc = JSON.parse((await srv.request('GET', '/api/v1/namespaces/default/services/bench')).body);
+    const syncSvc = JSON.parse((await srv.request('GET', '/api/v1/namespaces/default/services/sync')).body);
+    const cip: string = svc.spec.clusterIP;
+    await until('the service path', () => servedBy(cip, 80));
+    await until('the ingress path', () => servedBy('127.0.0.1', 80, 'bench.local'));
+    const direct1 = await httpLoad(ips.a, 8080);
+    const service = await httpLoad(cip, 80);
+    const direct2 = await httpLoad(ips.a, 8080);
+    const viaIngress = await httpLoad('127.0.0.1', 80, 'bench.local');
+    const dnsRes = await dnsLoad('10.96.0.10', 53);
+    const sync = await measureSync(
+      async (to) => {
+        const r = await srv.request('PUT', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/sync-1', sliceFor(ips[to]));
+        if (r.status >= 300) throw new Error(`PUT endpointslice: ${r.status} ${r.body}`);
+      },
+      { a: 'pod-a', b: 'pod-b' },
+      () => servedBy(syncSvc.spec.clusterIP, 80),
+      () => servedBy('127.0.0.1', 80, 'sync.local'),
+    );
+    return summary(direct1, direct2, service, viaIngress, dnsRes, sync);
+  } finally {
+    await srv.stop();
+  }
+}
+
+/** Runs iptables mode in a fresh network namespace; undefined (with a reason) when it can't. */
+function iptablesInNetns(): { result?: ModeResult; skipped?: string } {
+  if (process.getuid?.() !== 0) return { skipped: 'needs root' };
+  if (!existsSync(IN_NETNS)) return { skipped: `${IN_NETNS} is missing` };
+  if (spawnSync('sh', ['-c', 'command -v iptables-restore']).status !== 0) return { skipped: 'iptables is not installed' };
+  const r = spawnSync(IN_NETNS, ['--', process.execPath, fileURLToPath(import.meta.url), '--iptables-child'], { encoding: 'utf8', timeout: 240_000 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) return { skipped: `the iptables run failed (${r.status}): ${r.stderr.slice(-2000)}` };
+  return { result: JSON.parse(line.slice(7)) as ModeResult };
+}
+
+export async function run(): Promise<unknown> {
+  const userspace = await userspaceMode();
+  const ipt = iptablesInNetns();
+  const pct = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(0)}%`);
+  const num = (x: number | undefined) => (x === undefined ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
+  const i = ipt.result;
+  const row = (label: string, f: (m: ModeResult) => number, fmt: (x: number | undefined) => string, target = ''): (string | number)[] => [label, fmt(f(userspace)), fmt(i ? f(i) : undefined), target];
+  printTable(`Network data paths (${REQUESTS} requests × ${CONCURRENCY} concurrent, keep-alive; load generator and backends in separate processes)`, ['metric', 'userspace', 'iptables', 'target'], [
+    row('direct to pod req/s', (m) => m.directRps, num),
+    row('via ClusterIP req/s', (m) => m.serviceRps, num),
+    row('ClusterIP / direct', (m) => m.serviceRatio, pct, '≥ 90%'),
+    row('via ingress req/s', (m) => m.ingressRps, num),
+    row('ingress / direct', (m) => m.ingressRatio, pct, '≥ 50%'),
+    row('p99 ms direct', (m) => m.directP99Ms, num),
+    row('p99 ms ClusterIP', (m) => m.serviceP99Ms, num),
+    row('p99 ms ingress', (m) => m.ingressP99Ms, num),
+    row('DNS queries/s (UDP)', (m) => m.dnsQps, num),
+    row('DNS p99 ms', (m) => m.dnsP99Ms, num),
+    row('endpoint change → proxy routes (max ms)', (m) => m.proxySyncMsMax, num, '< 1000'),
+    row('endpoint change → ingress routes (max ms)', (m) => m.ingressSyncMsMax, num, '< 1000'),
+  ]);
+  if (ipt.skipped) console.log(`iptables mode skipped: ${ipt.skipped}`);
+  const results = { userspace, iptables: ipt.result ?? { skipped: ipt.skipped } };
+  console.log(`results: ${writeResults('network', results)}`);
+  return results;
+}
+
+if (process.argv.includes('--iptables-child')) {
+  if (!process.env.SKIFF_TEST_NETNS) {
+    console.error('refusing to run the iptables benchmark outside a network namespace made by in-netns');
+    process.exit(2);
+  }
+  const r = await iptablesMode();
+  console.log(`RESULT ${JSON.stringify(r)}`);
+  process.exit(0);
 }

@@ -23,7 +23,9 @@ export async function startBenchServer(datastore: string, extra: string[] = ['--
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'skiff.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--ingress-ports', '0,0', '--dns-listen', '127.0.0.1:0', ...extra], {
+  // SKIFF_BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile into DIR when it stops.
+  const prof = process.env.SKIFF_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.SKIFF_BENCH_CPU_PROF)}`] : [];
+  const proc = spawn(process.execPath, [...prof, join(ROOT, 'bin', 'skiff.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--ingress-ports', '0,0', '--dns-listen', '127.0.0.1:0', ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, SKIFF_LOG_LEVEL: 'error' },
   });

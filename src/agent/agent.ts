@@ -17,6 +17,7 @@ import { hostCapacity, NodeStatusReporter, type NodeCapacity } from './node-stat
 import { PodWorker, type PodWorkerDeps } from './pod-worker.js';
 import { VolumeManager, type VolumeSources } from './volumes/volume-manager.js';
 import { MIRROR_ANNOTATION, StaticPodSource } from './static-pods.js';
+import { DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN } from './pod-etc-files.js';
 
 const podsRT = findByKind('', 'Pod')!;
 const configMapsRT = findByKind('', 'ConfigMap')!;
@@ -48,8 +49,16 @@ export interface NodeAgentOptions {
   staticPods?: boolean;
   /** Where static pod manifests are read from (default DATA_DIR/manifests). */
   manifestDir?: string;
+  /** How often the manifest directory is scanned (default 5 s). */
+  manifestPollMs?: number;
   /** Grace period cap when the agent stops and ends its pods (default 3 s). */
   shutdownGraceSeconds?: number;
+  /**
+   * Nameserver of ClusterFirst pods. Default: the kube-dns Service IP (10.96.0.10) when pods
+   * have their own network (the service proxy forwards it), else the node IP.
+   */
+  clusterDNS?: string;
+  clusterDomain?: string;
 }
 
 type K<T> = T & { [k: string]: unknown };
@@ -123,6 +132,10 @@ export class NodeAgent {
       writeStatus: (pod, status) => this.writeStatus(pod, status),
       finalizeDeletion: (pod) => this.finalizeDeletion(pod),
       probesEnabled: !simulated,
+      dns: {
+        clusterDNS: () => opts.clusterDNS ?? (runtime.info().podNetwork ? DEFAULT_CLUSTER_DNS : this.nodeIP),
+        clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      },
     };
   }
 
@@ -152,7 +165,7 @@ export class NodeAgent {
     const keep = new Set((this.informer.list() as Pod[]).map((p) => p.metadata!.uid!));
     await this.volumes.cleanupExcept(keep);
     if (this.opts.staticPods !== false) {
-      this.staticSource = new StaticPodSource(this.opts.manifestDir ?? join(this.opts.dataDir, 'manifests'), this.opts.nodeName, (pods) => this.onStaticPods(pods), this.log);
+      this.staticSource = new StaticPodSource(this.opts.manifestDir ?? join(this.opts.dataDir, 'manifests'), this.opts.nodeName, (pods) => this.onStaticPods(pods), this.log, this.opts.manifestPollMs);
       this.staticSource.start();
     }
     this.log.info({ runtime: this.runtime.info().runtimeName, nodeIP: this.nodeIP }, 'node agent started');
@@ -245,7 +258,7 @@ export class NodeAgent {
         status: undefined,
       };
       await this.client.create<K<Pod>>(podsRT, ns, mirror as K<Pod>);
-      this.workers.get(p.metadata!.uid!)?.trigger();
+      this.workers.get(p.metadata!.uid!)?.resendStatus();
     } catch (e) {
       if (!isAlreadyExists(e)) this.log.warn({ pod: name, err: (e as Error).message }, 'could not create mirror pod');
     }
@@ -261,13 +274,15 @@ export class NodeAgent {
 
   // ---- API writes ----
 
-  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<boolean> {
     const body = { status: { ...status, reason: status.reason ?? null, message: status.message ?? null } };
     try {
       await this.client.patch(podsRT, pod.metadata!.namespace, pod.metadata!.name!, 'merge', body, { subresource: 'status' });
+      return true;
     } catch (e) {
       // Static pods without a mirror yet, or pods deleted meanwhile: nothing to update.
       if (!isNotFound(e)) throw e;
+      return false;
     }
   }
 

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createServer } from 'node:net';
 import type { Clock } from '../client/clock.js';
 import { cpuMillis, bytes } from '../api/quantity.js';
-import type { ContainerConfig, ContainerRuntime, ContainerStatus as RtStatus, PodSandboxConfig } from './runtime/runtime.js';
+import { ImageUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStatus as RtStatus, type Mount, type PodSandboxConfig } from './runtime/runtime.js';
 import { CrashBackoff, formatDuration } from './backoff.js';
 import { ContainerConfigError, resolveEnv, type EnvSources } from './env.js';
 import { buildPodStatus, isSidecar, sameStatus, terminatedState, wireTime } from './pod-status.js';
@@ -15,6 +15,7 @@ import { VolumeError, type VolumeManager } from './volumes/volume-manager.js';
 import { ProbeWorker, type ProbeKind } from './probes/probe-worker.js';
 import type { ProbeTarget } from './probes/prober.js';
 import { hookFailureMessage, runHook } from './lifecycle-hooks.js';
+import { podHostname, writePodEtcFiles } from './pod-etc-files.js';
 
 const RESYNC_MS = 10_000;
 const RETRY_MS = 2_000;
@@ -34,10 +35,13 @@ export interface PodWorkerDeps {
   /** Lookups for env resolution (ConfigMaps, Secrets, Service variables). */
   envSources: (pod: Pod) => Promise<Omit<EnvSources, 'podIP' | 'hostIP' | 'nodeAllocatable'>>;
   nodeAllocatable: EnvSources['nodeAllocatable'];
-  writeStatus: (pod: Pod, status: PodStatus) => Promise<void>;
+  /** false: there is no pod object to write to (yet), e.g. a static pod without its mirror. */
+  writeStatus: (pod: Pod, status: PodStatus) => Promise<boolean | void>;
   /** The pod has been stopped after deletion: remove it from the API (grace 0). */
   finalizeDeletion: (pod: Pod) => Promise<void>;
   probesEnabled: boolean;
+  /** ClusterFirst nameserver and cluster domain for the pod's /etc/resolv.conf. */
+  dns: { clusterDNS: () => string; clusterDomain: string };
 }
 
 interface ContainerRecord {
@@ -66,6 +70,8 @@ export class PodWorker {
   private sandboxId?: string;
   private sandboxConfig?: PodSandboxConfig;
   private podIP?: string;
+  /** /etc/hosts and /etc/resolv.conf of the pod, mounted into every container. */
+  private etcMounts: Mount[] = [];
   private readonly records = new Map<string, ContainerRecord>();
   private syncing = false;
   private dirty = false;
@@ -104,6 +110,12 @@ export class PodWorker {
   owns(containerId: string): boolean {
     for (const r of this.records.values()) if (r.id === containerId) return true;
     return false;
+  }
+
+  /** Write the status again even if unchanged (a mirror pod was re-created). */
+  resendStatus(): void {
+    this.lastStatus = undefined;
+    this.trigger();
   }
 
   update(pod: Pod): void {
@@ -210,7 +222,7 @@ export class PodWorker {
       namespace: meta.namespace ?? 'default',
       uid: meta.uid!,
       attempt: 0,
-      hostname: (pod.spec?.hostname ?? meta.name!).slice(0, 63),
+      hostname: podHostname(pod),
       hostNetwork: !!pod.spec?.hostNetwork,
       portMappings: (pod.spec?.containers ?? []).flatMap((c) =>
         (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, protocol: (p.protocol ?? 'TCP') as 'TCP', hostIP: p.hostIP })),
@@ -225,6 +237,7 @@ export class PodWorker {
       this.sandboxConfig = cfg;
       const st = await this.deps.runtime.podSandboxStatus(this.sandboxId);
       this.podIP = st.ip;
+      this.prepareEtcFiles(logDirectory);
       return true;
     } catch (e) {
       this.deps.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
@@ -233,6 +246,22 @@ export class PodWorker {
       this.trigger(RETRY_MS * 5);
       return false;
     }
+  }
+
+  private prepareEtcFiles(podDir: string): void {
+    const pod = this.pod;
+    if (this.deps.runtime.info().mountNamespaces) {
+      this.etcMounts = writePodEtcFiles(pod, podDir, { podIP: this.podIP ?? '', clusterDNS: this.deps.dns.clusterDNS(), clusterDomain: this.deps.dns.clusterDomain });
+      return;
+    }
+    const policy = pod.spec?.dnsPolicy ?? 'ClusterFirst';
+    if (this.deps.runtime.info().runtimeName === 'simulated' || policy === 'Default' || (policy === 'ClusterFirst' && pod.spec?.hostNetwork)) return;
+    this.deps.events.event(
+      pod,
+      'Normal',
+      'DNSConfigForming',
+      `dnsPolicy ${policy} is not applied: without root the ${this.deps.runtime.info().runtimeName} runtime gives containers no mount namespace, so they use the node's /etc/resolv.conf and /etc/hosts`,
+    );
   }
 
   private async prepareVolumes(): Promise<VolumeDirs | undefined> {
@@ -327,13 +356,39 @@ export class PodWorker {
         return wait;
       }
     } else if (r.waiting && r.waiting.reason !== 'ContainerCreating' && r.waiting.reason !== 'PodInitializing') {
-      // A failed create (config error …) retries with back-off too.
+      // A failed create (config error, image …) retries with back-off too.
       const key = `${this.uid}/${c.name}/create`;
       const wait = this.deps.backoff.check(key, r.failedAt ?? 0, this.deps.clock.now());
-      if (wait > 0) return wait;
+      if (wait > 0) {
+        if (r.waiting.reason === 'ErrImagePull') {
+          const msg = `Back-off pulling image "${c.image}"`;
+          r.waiting = { reason: 'ImagePullBackOff', message: `${msg}: ErrImagePull: ${r.waiting.message ?? ''}` };
+          this.deps.events.event(this.pod, 'Normal', 'BackOff', msg);
+          this.deps.events.event(this.pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+        }
+        return wait;
+      }
     }
-    await this.startContainer(c, r, st, ctx);
-    return 0;
+    return (await this.startContainer(c, r, st, ctx)) ?? 0;
+  }
+
+  /** The runtime cannot provide the image: upstream's pull errors, by imagePullPolicy. */
+  private imageUnavailable(c: Container, r: ContainerRecord, e: ImageUnavailableError): number {
+    const now = this.deps.clock.now();
+    r.failedAt = now;
+    // Start the back-off now, so the next sync reports ImagePullBackOff instead of retrying.
+    this.deps.backoff.check(`${this.uid}/${c.name}/create`, now, now);
+    if (c.imagePullPolicy === 'Never') {
+      const msg = `Container image "${c.image}" is not present with pull policy of Never`;
+      r.waiting = { reason: 'ErrImageNeverPull', message: `${msg}: ${e.message}` };
+      this.deps.events.event(this.pod, 'Warning', 'ErrImageNeverPull', r.waiting.message!);
+      return 0;
+    }
+    r.waiting = { reason: 'ErrImagePull', message: e.message };
+    this.deps.events.event(this.pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`);
+    this.deps.events.event(this.pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${e.message}`);
+    this.deps.events.event(this.pod, 'Warning', 'Failed', 'Error: ErrImagePull');
+    return 1_000;
   }
 
   private isStarted(name: string): boolean {
@@ -347,7 +402,7 @@ export class PodWorker {
     r: ContainerRecord,
     prev: RtStatus | undefined,
     ctx: VolumeDirs,
-  ): Promise<void> {
+  ): Promise<number | void> {
     const pod = this.pod;
     const rt = this.deps.runtime;
     const fail = (reason: string, message: string): void => {
@@ -385,7 +440,7 @@ export class PodWorker {
       args: resolved.args,
       workingDir: c.workingDir,
       env: resolved.env,
-      mounts: this.deps.volumes.mountsFor(c, ctx.dirs),
+      mounts: withEtcMounts(this.deps.volumes.mountsFor(c, ctx.dirs), this.etcMounts),
       stdin: !!c.stdin,
       stdinOnce: !!c.stdinOnce,
       tty: !!c.tty,
@@ -398,6 +453,7 @@ export class PodWorker {
     try {
       id = await rt.createContainer(this.sandboxId!, config, this.sandboxConfig!);
     } catch (e) {
+      if (e instanceof ImageUnavailableError) return this.imageUnavailable(c, r, e);
       return fail('CreateContainerError', (e as Error).message);
     }
     // The new container replaces the old one; keep only the previous instance (logs --previous).
@@ -589,8 +645,7 @@ export class PodWorker {
     const status = this.computeStatus();
     if (this.lastStatus && sameStatus(this.lastStatus, status)) return status;
     try {
-      await this.deps.writeStatus(this.pod, status);
-      this.lastStatus = status;
+      if ((await this.deps.writeStatus(this.pod, status)) !== false) this.lastStatus = status;
     } catch (e) {
       this.deps.log.warn({ pod: podKey(this.pod), err: (e as Error).message }, 'could not write pod status');
       this.trigger(RETRY_MS);
@@ -607,6 +662,11 @@ function resourcesOf(c: Container): ContainerConfig['resources'] {
     memoryLimitBytes: lim.memory !== undefined ? bytes(lim.memory) : undefined,
     cpuRequestMillis: req.cpu !== undefined ? cpuMillis(req.cpu) : lim.cpu !== undefined ? cpuMillis(lim.cpu) : undefined,
   };
+}
+
+/** The pod's /etc files go after the volumes, unless a volume already mounts that path. */
+function withEtcMounts(volumes: Mount[], etc: Mount[]): Mount[] {
+  return [...volumes, ...etc.filter((e) => !volumes.some((v) => v.containerPath === e.containerPath))];
 }
 
 /** A declared TCP container port that something on the host already listens on. */

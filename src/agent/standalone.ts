@@ -18,6 +18,8 @@ export interface AgentFlags {
   /** PEM file of the CA that signed the API server's certificate; without it TLS is not verified. */
   caFile?: string;
   labels?: Record<string, string>;
+  /** kubeletVersion the Node reports (the server's Kubernetes version). */
+  version?: string;
 }
 
 export interface RunningAgent {
@@ -42,6 +44,7 @@ export async function startAgentProcess(flags: AgentFlags, logger?: Logger): Pro
     dataDir: flags.dataDir ?? join(homedir(), '.skiff', 'agent'),
     logger: log,
     labels: flags.labels,
+    version: flags.version,
   });
   await agent.start();
   return { agent, stop: () => agent.stop() };

@@ -33,6 +33,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export class NodeAgentProxy implements PodStreamingProxy {
   private readonly logger: Logger;
+  /** Spliced connections, both sides: the API server's HTTP server no longer tracks them. */
+  private readonly open = new Set<Duplex>();
 
   constructor(private readonly opts: NodeAgentProxyOptions) {
     this.logger = opts.logger.child({ component: 'pod-proxy' });
@@ -135,17 +137,38 @@ export class NodeAgentProxy implements PodStreamingProxy {
 
     agent.setNoDelay(true);
     (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+    this.open.add(socket);
+    this.open.add(agent);
     const teardown = () => {
       agent.destroy();
       socket.destroy();
     };
+    // When one side is gone, flush what is queued to the other, then let it go too: upgraded
+    // sockets are half-open capable and would otherwise linger.
+    const closeSoon = (s: Duplex) => {
+      if (s.destroyed) return;
+      s.end();
+      setTimeout(() => s.destroy(), 2000).unref();
+    };
     agent.on('error', teardown);
     socket.on('error', teardown);
-    agent.on('close', () => socket.end());
-    socket.on('close', () => agent.destroy());
+    agent.on('close', () => {
+      this.open.delete(agent);
+      closeSoon(socket);
+    });
+    socket.on('close', () => {
+      this.open.delete(socket);
+      closeSoon(agent);
+    });
     agent.pipe(socket);
     socket.pipe(agent);
     this.logger.debug({ pod: `${ns}/${name}`, subresource, agent: hostPort(host, port) }, 'proxying upgrade');
+  }
+
+  /** Drops every proxied exec/attach/port-forward connection (API server shutdown). */
+  close(): void {
+    for (const s of this.open) s.destroy();
+    this.open.clear();
   }
 
   private tlsOptions() {

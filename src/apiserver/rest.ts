@@ -462,6 +462,7 @@ export class RestHandler {
     delete meta.selfLink;
     applyDefaults(ctx.rt.kind, obj);
     prepareForCreate(ctx.rt.kind, obj);
+    dropEmptyMetadata(obj);
     if (!meta.name) {
       throw invalid(ctx.rt.kind, ctx.rt.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'Required value: name or generateName is required' }]);
     }
@@ -543,6 +544,7 @@ export class RestHandler {
       applyDefaults(kind, obj);
       prepareForUpdate(kind, obj, old);
     }
+    dropEmptyMetadata(obj);
     await this.d.admission.run({ operation: 'UPDATE', rt: ctx.rt, subresource: sub, namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, oldObject: old, user: ctx.user, dryRun });
     this.validateOrThrow(ctx, obj, old);
     const now = rfc3339(this.d.now());
@@ -926,4 +928,17 @@ function stableJson(text: string): string {
     return v;
   };
   return JSON.stringify(sortKeys(JSON.parse(text)));
+}
+
+/**
+ * ObjectMeta's lists and maps are `omitempty` upstream: an emptied ownerReferences (e.g. after the
+ * garbage collector orphans a dependent) or finalizers list is absent, not [] on the wire.
+ */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const m = obj.metadata as Record<string, unknown> | undefined;
+  if (!m) return;
+  for (const k of ['ownerReferences', 'finalizers', 'labels', 'annotations']) {
+    const v = m[k];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete m[k];
+  }
 }

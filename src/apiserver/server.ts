@@ -163,6 +163,28 @@ export class ApiServer {
       // The port changes between runs with --listen 127.0.0.1:0.
       await this.objects.guaranteedUpdate(epType, 'default', 'kubernetes', (cur) => ({ ...cur, subsets }));
     }
+    // Upstream keeps an EndpointSlice of the same name beside the Endpoints (the mirroring
+    // controller skips the Endpoints: skip-mirror label), which is what proxies read.
+    const sliceType = findByKind('discovery.k8s.io', 'EndpointSlice')!;
+    const slice = {
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [advertise.ip], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: advertise.port, protocol: 'TCP' }],
+    };
+    const cur = await this.objects.get(sliceType, 'default', 'kubernetes');
+    if (!cur) {
+      const obj: KubeObject = {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: rfc3339(this.now()), labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        ...slice,
+      };
+      applyDefaults('EndpointSlice', obj);
+      prepareForCreate('EndpointSlice', obj);
+      await this.objects.create(sliceType, obj).catch(ignoreExists);
+    } else if (JSON.stringify({ e: (cur as { endpoints?: unknown }).endpoints, p: (cur as { ports?: unknown }).ports }) !== JSON.stringify({ e: slice.endpoints, p: slice.ports })) {
+      await this.objects.guaranteedUpdate(sliceType, 'default', 'kubernetes', (o) => ({ ...o, ...slice }));
+    }
   }
 
   private startHousekeeping(): void {
@@ -191,8 +213,26 @@ export class ApiServer {
     );
   }
 
-  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * A client certificate is fixed for the life of a TLS connection, and decoding it
+   * (getPeerCertificate) costs more than the rest of a small request's routing: remember the
+   * identity per socket when it came from the certificate (no Authorization header to weigh).
+   */
+  private readonly certUsers = new WeakMap<object, UserInfo>();
+
+  private authenticateHttp(req: IncomingMessage): UserInfo {
+    const fromCert = req.headers.authorization === undefined;
+    if (fromCert) {
+      const known = this.certUsers.get(req.socket);
+      if (known) return known;
+    }
     const user = authenticate(req, this.opts.tokenAuthenticators ?? []);
+    if (fromCert && !isAnonymous(user)) this.certUsers.set(req.socket, user);
+    return user;
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const user = this.authenticateHttp(req);
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;

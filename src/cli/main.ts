@@ -1,6 +1,5 @@
 // The `skiff` command line.
 import { Command, InvalidArgumentError } from 'commander';
-import { startServer, makeLogger } from './server.js';
 import { SKIFF_VERSION, versionInfo } from '../apiserver/discovery.js';
 import { spawnSync } from 'node:child_process';
 import { up, down, deleteCluster, status, logs, clusterDir, serverKubeconfig } from './local-cluster.js';
@@ -28,6 +27,8 @@ program
   .option('--ingress-ports <http,https>', 'ingress controller ports (default 80,443 as root, else 10080,10443; 0 = any free port)')
   .option('--dns-listen <host:port>', 'cluster DNS address (default NODE_IP:53 as root, else 127.0.0.1:10053)')
   .action(async (opts) => {
+    // Imported here so the light commands (up, status, down, logs) don't load every role.
+    const { startServer, makeLogger } = await import('./server.js');
     const log = makeLogger();
     try {
       const running = await startServer(opts, log);
@@ -53,10 +54,13 @@ program
   .command('up')
   .description('start (or find running) a local single-node cluster in the background and configure kubectl')
   .option('--data-dir <dir>', 'where the cluster keeps its state (default ~/.skiff)')
-  .option('--listen <host:port>', 'API server address', '127.0.0.1:6443')
-  .option('--runtime <name>', 'process | containerd | simulated', 'process')
-  .option('--datastore <kind>', 'sqlite | memory', 'sqlite')
-  .option('--nodes <n>', 'number of nodes', intArg, 1)
+  // No commander defaults: `up` must tell flags given now from the running cluster's settings.
+  .option('--listen <host:port>', 'API server address (default 127.0.0.1:6443)')
+  .option('--runtime <name>', 'process | containerd | simulated (default process)')
+  .option('--datastore <kind>', 'sqlite | memory (default sqlite)')
+  .option('--nodes <n>', 'number of nodes (default 1)', intArg)
+  .option('--ingress-ports <http,https>', 'ingress controller ports (default 80,443 as root, else 10080,10443; 0 = any free port)')
+  .option('--dns-listen <host:port>', 'cluster DNS address (default NODE_IP:53 as root, else 127.0.0.1:10053)')
   .option('--wait <seconds>', 'how long to wait for the cluster', intArg, 60)
   .action(async (opts) => process.exit(await up(opts)));
 
@@ -80,9 +84,11 @@ program
 
 program
   .command('logs [component]')
-  .description('print the local cluster log (only one component\'s lines when given, e.g. apiserver)')
+  .description('print the local cluster log; a component (apiserver, controller-manager, scheduler, kubelet, dns, proxy, ingress) shows only its lines')
   .option('--data-dir <dir>', 'the cluster state directory (default ~/.skiff)')
   .option('-f, --follow', 'keep printing new lines')
+  .option('--json', 'print the raw JSON lines')
+  .option('--tail <n>', 'only the last N lines', intArg)
   .action(async (component, opts) => process.exit(await logs({ ...opts, component })));
 
 program
@@ -101,6 +107,51 @@ program
       process.exit(127);
     }
     process.exit(r.status ?? 1);
+  });
+
+program
+  .command('service <name>')
+  .description('print the URLs a Service is reachable at from this machine (like `minikube service --url`)')
+  .option('-n, --namespace <ns>', 'the Service\'s namespace', 'default')
+  .option('--url', 'print the URLs (the only output mode)')
+  .option('--kubeconfig <path>', 'cluster to ask (default: $KUBECONFIG, else the local cluster)')
+  .option('--data-dir <dir>', 'the local cluster state directory (default ~/.skiff)')
+  .action(async (name: string, opts) => {
+    const { serviceCommand } = await import('./service-command.js');
+    process.exit(await serviceCommand(name, opts));
+  });
+
+program
+  .command('agent')
+  .description('run a node agent that joins a skiff server (token: the server\'s DATA_DIR/agent-token)')
+  .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443')
+  .option('--token <token>', 'join token (the server\'s DATA_DIR/agent-token)')
+  .option('--token-file <path>', 'read the join token from a file')
+  .option('--node-name <name>', 'name of this node (default: the host name)')
+  .option('--data-dir <dir>', 'state directory (default ~/.skiff/agent)')
+  .option('--runtime <name>', 'process | simulated', 'process')
+  .option('--ca-file <path>', 'CA certificate of the API server (the server\'s DATA_DIR/tls/ca.crt); without it TLS is not verified')
+  .action(async (opts) => {
+    const { startAgentProcess } = await import('../agent/standalone.js');
+    const { readFileSync } = await import('node:fs');
+    try {
+      const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : '');
+      if (!token) throw new Error('a join token is required: --token TOKEN or --token-file PATH (the server writes it to DATA_DIR/agent-token)');
+      const version = (versionInfo() as { gitVersion: string }).gitVersion;
+      const running = await startAgentProcess({ server: opts.server, token, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime: opts.runtime, caFile: opts.caFile, version });
+      let stopping = false;
+      const shutdown = async () => {
+        if (stopping) return;
+        stopping = true;
+        await running.stop().catch((e) => console.error(`skiff agent: stopping failed: ${(e as Error).message}`));
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void shutdown());
+      process.on('SIGINT', () => void shutdown());
+    } catch (e) {
+      console.error(`skiff agent: ${(e as Error).message}`);
+      process.exit(1);
+    }
   });
 
 program

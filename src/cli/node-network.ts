@@ -55,7 +55,7 @@ export async function startNodeNetwork(client: ApiClient, o: NodeNetworkOptions)
   stops.unshift(() => dns.stop());
   let ingress: IngressController | undefined;
   if (!o.dnsOnly) {
-    const proxy = new ServiceProxy(client, { nodeName: o.nodeName, mode: o.podNetwork ? 'iptables' : 'userspace', nodeIP: o.nodeIP, catalog, logger: log.child({ component: 'service-proxy' }) });
+    const proxy = new ServiceProxy(client, { nodeName: o.nodeName, mode: o.podNetwork ? 'iptables' : 'userspace', nodeIP: o.nodeIP, clusterCIDR: o.podNetwork ? '10.42.0.0/16' : undefined, catalog, logger: log.child({ component: 'service-proxy' }) });
     await proxy.start();
     stops.unshift(() => proxy.stop());
     const lb = new ServiceLoadBalancerController(client, { address: o.podNetwork ? o.nodeIP : '127.0.0.1', logger: log.child({ component: 'service-lb' }) });

@@ -17,6 +17,7 @@ import { ControllerManager } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { InformerFactory } from '../client/informer.js';
 import { startNodeNetwork, defaultDnsListen, defaultIngressPorts, type NodeNetwork } from './node-network.js';
+import { agentTokenAuthenticator, ensureAgentToken } from './agent-token.js';
 
 export interface ServerFlags {
   dataDir?: string;
@@ -80,7 +81,9 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   const hosts = [host, '127.0.0.1', 'localhost'];
   const pki = await ensurePki(join(dataDir, 'tls'), { hosts });
   const store = openStore(flags.datastore, dataDir);
-  const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port });
+  // Node agents joining with `skiff agent --token` (DATA_DIR/agent-token).
+  const agentToken = ensureAgentToken(dataDir);
+  const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port, tokenAuthenticators: [agentTokenAuthenticator(agentToken)] });
   await api.start();
   const addr = api.address()!;
   const hostForUrl = addr.host.includes(':') ? `[${addr.host}]` : addr.host;

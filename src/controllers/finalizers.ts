@@ -39,3 +39,18 @@ export function addFinalizer(client: ApiClient, rt: ResourceType, obj: KubeObjec
 export function hasFinalizer(obj: KubeObject | undefined, finalizer: string): boolean {
   return (obj?.metadata?.finalizers ?? []).includes(finalizer);
 }
+
+/**
+ * Removes `finalizer` from a built-in object the way upstream's job controller does: a strategic
+ * merge patch with $deleteFromPrimitiveList, so the server drops just that entry and a concurrent
+ * writer (the node agent updating pod status) causes no 409 and no retry. Not for custom
+ * resources, which have no strategic merge patch. Returns undefined when the object is gone.
+ */
+export async function removeFinalizerStrategic(client: ApiClient, rt: ResourceType, obj: KubeObject, finalizer: string): Promise<KubeObject | undefined> {
+  try {
+    return await client.patch(rt, obj.metadata?.namespace, obj.metadata!.name!, 'strategic', { metadata: { '$deleteFromPrimitiveList/finalizers': [finalizer] } });
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}

@@ -16,7 +16,7 @@ import { getCondition, setCondition } from './conditions.js';
 import type { Controller, ControllerContext, EventSink } from './context.js';
 import { claimObjects, controllerRefOf, newControllerRef, recheckOwner } from './controller-ref.js';
 import { ControllerExpectations } from './expectations.js';
-import { hasFinalizer, removeFinalizer } from './finalizers.js';
+import { hasFinalizer, removeFinalizerStrategic } from './finalizers.js';
 import { formatIndexes, JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, parseIndexes, podCompletionIndex } from './job-indexes.js';
 import { JOBS } from './kinds.js';
 import { labelSelectorMatcher } from './label-selector.js';
@@ -468,7 +468,7 @@ export class JobController implements Controller {
     const results = await Promise.allSettled(
       pods.map(async (pod) => {
         try {
-          if (hasFinalizer(pod, JOB_TRACKING_FINALIZER) && !(await removeFinalizer(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER))) {
+          if (hasFinalizer(pod, JOB_TRACKING_FINALIZER) && !(await removeFinalizerStrategic(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER))) {
             this.expectations.deletionObserved(key, keyOf(pod));
             return;
           }
@@ -491,7 +491,7 @@ export class JobController implements Controller {
     const done: string[] = [];
     const results = await Promise.allSettled(
       pods.map(async (pod) => {
-        await removeFinalizer(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER);
+        await removeFinalizerStrategic(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER);
         done.push(pod.metadata!.uid!);
       }),
     );
@@ -503,7 +503,7 @@ export class JobController implements Controller {
     const { namespace, name } = splitKey(podKey);
     const pod = this.pods.get(namespace, name);
     if (!pod || !hasFinalizer(pod, JOB_TRACKING_FINALIZER) || this.ownerJob(pod)) return;
-    await removeFinalizer(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER);
+    await removeFinalizerStrategic(this.ctx.client, PODS, pod, JOB_TRACKING_FINALIZER);
   }
 
   /** ttlSecondsAfterFinished (upstream ttl-after-finished-controller): delete the finished job. */

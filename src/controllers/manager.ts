@@ -24,6 +24,12 @@ import { ServiceAccountController } from './serviceaccount.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
+import { StatefulSetController } from './statefulset.js';
+import { DisruptionController } from './disruption.js';
+import { PersistentVolumeBinder } from './volumes/pv-binder.js';
+import { LocalPathProvisioner } from './volumes/local-path-provisioner.js';
+import { PvProtectionController } from './volumes/pv-protection.js';
+import { PvcProtectionController } from './volumes/pvc-protection.js';
 
 export const LEASE_NAMESPACE = 'kube-system';
 export const LEASE_NAME = 'kube-controller-manager';
@@ -42,6 +48,12 @@ export const CONTROLLER_CONSTRUCTORS: Record<string, (ctx: ControllerContext) =>
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   endpointslicemirroring: (ctx) => new EndpointSliceMirroringController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
+  'persistentvolume-binder': (ctx) => new PersistentVolumeBinder(ctx),
+  'local-path-provisioner': (ctx) => new LocalPathProvisioner(ctx),
+  'pv-protection': (ctx) => new PvProtectionController(ctx),
+  'pvc-protection': (ctx) => new PvcProtectionController(ctx),
 };
 
 export interface ControllerManagerOptions {

@@ -62,6 +62,8 @@ export class CycleState {
   private data = new Map<string, unknown>();
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** Filter plugins not skipped, computed once per cycle (runFilter runs per node). */
+  activeFilters?: { skipped: number; plugins: FilterPlugin[] };
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
@@ -190,8 +192,12 @@ export class Framework {
   }
 
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): MaybeStatus {
-    for (const pl of this.profile.filter) {
-      if (state.skipFilter.has(pl.name)) continue;
+    let active = state.activeFilters;
+    if (!active || active.skipped !== state.skipFilter.size) {
+      active = { skipped: state.skipFilter.size, plugins: this.profile.filter.filter((pl) => !state.skipFilter.has(pl.name)) };
+      state.activeFilters = active;
+    }
+    for (const pl of active.plugins) {
       const st = pl.filter(state, pod, node);
       if (st && st.code !== Code.Success) return st.withPlugin(pl.name);
     }

@@ -66,7 +66,8 @@ export async function startStreamingCluster(): Promise<StreamingCluster> {
   await api.start();
   const client = new RestClient(new InProcessTransport(api.handler, { username: 'test-admin', groups: ['system:masters'] }), { userAgent: 'skiff-test' });
   const proxyCert = await pki.issueClientCert('system:kube-apiserver', ['system:masters']);
-  api.podStreaming = new NodeAgentProxy({ client, tls: { ca: pki.caCert, ...proxyCert }, logger });
+  const proxy = new NodeAgentProxy({ client, tls: { ca: pki.caCert, ...proxyCert }, logger });
+  api.podStreaming = proxy;
 
   const runtime = new FakeRuntime();
   const pods = new Map<string, Map<string, ResolvedContainer>>();
@@ -147,6 +148,7 @@ export async function startStreamingCluster(): Promise<StreamingCluster> {
     async stop() {
       for (const c of children) c.kill('SIGKILL');
       await agent.stop();
+      proxy.close();
       await api.stop();
       await store.close();
       await runtime.shutdown();

@@ -13,7 +13,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { hostname as osHostname } from 'node:os';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
-const port = Number(process.env.KUARD_PORT ?? process.env.PORT ?? 8080);
+// Only plain numbers count: a Service named "kuard" injects KUARD_PORT=tcp://10.x.y.z:80.
+const portFrom = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+const port = portFrom(process.env.KUARD_PORT) ?? portFrom(process.env.PORT) ?? 8080;
 const host = process.env.HOSTNAME ?? osHostname();
 const failing: Record<'healthy' | 'ready', number> = { healthy: 0, ready: 0 };
 const held: Buffer[] = [];

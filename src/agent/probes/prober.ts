@@ -119,6 +119,7 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
 }
 
 const GRPC_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
 
 /** grpc.health.v1.Health/Check over HTTP/2 with a hand-encoded HealthCheckRequest{service}. */
 function grpcProbe(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeOutcome> {
@@ -151,7 +152,10 @@ function grpcProbe(host: string, port: number, service: string, timeoutMs: numbe
     req.on('trailers', onHeaders);
     req.on('error', (e) => finish({ ok: false, message: e.message }));
     req.on('end', () => {
-      if (grpcStatus && grpcStatus !== '0') return finish({ ok: false, message: `rpc error: code = ${grpcStatus} desc = ${grpcMessage}` });
+      if (grpcStatus === '12') return finish({ ok: false, message: `this server doesn't implement the grpc health protocol (grpc.health.v1.Health): ${grpcMessage}` });
+      if (grpcStatus && grpcStatus !== '0') {
+        return finish({ ok: false, message: `error: health rpc probe failed: rpc error: code = ${GRPC_CODES[Number(grpcStatus)] ?? grpcStatus} desc = ${grpcMessage}` });
+      }
       const body = Buffer.concat(chunks).subarray(5);
       // HealthCheckResponse: field 1 (status), varint.
       const status = body.length >= 2 && body[0] === 0x08 ? body[1] : 0;

@@ -115,6 +115,24 @@ export interface RuntimeInfo {
   podNetwork: boolean;
   /** Whether cgroup limits are enforced. */
   enforcesLimits: boolean;
+  /**
+   * Whether containers get their own mount namespace, so ContainerConfig.mounts (volumes, the
+   * pod's /etc/hosts and /etc/resolv.conf) appear at their container paths.
+   */
+  mountNamespaces?: boolean;
+}
+
+/**
+ * createContainer's error when the image cannot be made available (the agent reports it as
+ * upstream does: ErrImagePull → ImagePullBackOff, or ErrImageNeverPull).
+ */
+export class ImageUnavailableError extends Error {
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ContainerRuntime {

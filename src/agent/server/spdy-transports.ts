@@ -19,7 +19,12 @@ export function spdyOverSocket(socket: Duplex, head: Buffer, opts: SpdySessionOp
     resume: () => socket.resume(),
   }, opts);
   socket.on('data', (d: Buffer) => session.receive(d));
-  socket.on('end', () => session.transportClosed());
+  socket.on('end', () => {
+    // The peer is done sending; finish our side too rather than sit half-open.
+    session.transportClosed();
+    if (!socket.writableEnded) socket.end();
+    setTimeout(() => socket.destroy(), 2000).unref();
+  });
   socket.on('close', () => session.transportClosed());
   socket.on('error', (e: Error) => session.transportClosed(e));
   if (head.length) session.receive(head);

@@ -20,6 +20,9 @@ export interface VolumeSources {
   token(namespace: string, serviceAccount: string, audience: string | undefined, expirationSeconds: number): Promise<string | undefined>;
 }
 
+/** Written as a projected service account token when the API server cannot issue tokens. */
+export const PLACEHOLDER_SA_TOKEN = 'skiff-placeholder-token.the-api-server-issues-no-service-account-tokens-yet';
+
 export class VolumeError extends Error {
   constructor(
     readonly volume: string,
@@ -115,8 +118,9 @@ export class VolumeManager {
         else if (s.downwardAPI) part = this.downwardFiles(pod, s.downwardAPI.items ?? [], mode, ctx);
         else if (s.serviceAccountToken) {
           const sa = pod.spec?.serviceAccountName ?? 'default';
-          const token = await this.sources.token(ns, sa, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds ?? 3600);
-          if (token === undefined) throw new Error(`failed to fetch token: the API server did not issue a token for service account ${ns}/${sa}`);
+          // Without TokenRequest support in the API server the file holds a placeholder, which the
+          // API server does not accept: in-cluster clients are then anonymous.
+          const token = (await this.sources.token(ns, sa, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds ?? 3600)) ?? PLACEHOLDER_SA_TOKEN;
           part = new Map([[safeRel(s.serviceAccountToken.path), { data: Buffer.from(token), mode }]]);
         }
         for (const [k, f] of part ?? []) files.set(k, f);

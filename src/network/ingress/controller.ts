@@ -57,6 +57,8 @@ export class IngressController {
   private readonly ownsCatalog: boolean;
   private table = new RouteTable([]);
   private readonly rr = new Map<string, number>();
+  /** Usable endpoints per route backend, computed once per catalog change (not per request). */
+  private backendCache = new Map<string, Backend[]>();
   private readonly agents = new Map<string, http.Agent>();
   private readonly contexts = new Map<string, { rv: string; ctx: tls.SecureContext }>();
   private httpServer?: http.Server;
@@ -77,6 +79,7 @@ export class IngressController {
     this.catalog = opts.catalog ?? new ServiceCatalog(client);
     const changed = () => this.scheduleRebuild();
     for (const inf of [this.ingresses, this.classes]) inf.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    this.catalog.onChange(() => (this.backendCache = new Map()));
   }
 
   /** Bound ports (resolved when 0 was asked). */
@@ -187,17 +190,27 @@ export class IngressController {
     }
   }
 
-  /** Endpoints for a route backend, starting at the next one round-robin. */
-  private targets(b: RouteBackend): Backend[] {
-    const svc = this.catalog.service(b.namespace, b.service) as (Service & KubeObject) | undefined;
-    const sp = svc?.spec?.ports?.find((p) => (b.port.number !== undefined ? p.port === b.port.number : p.name === b.port.name));
-    if (!svc || !sp) return [];
-    const all = usableBackends(this.catalog.backends(b.namespace, b.service, sp.name ?? '', sp.protocol ?? 'TCP'));
-    if (!all.length) return [];
-    const key = `${b.namespace}/${b.service}:${sp.name ?? ''}`;
-    const i = (this.rr.get(key) ?? 0) % all.length;
-    this.rr.set(key, i + 1);
-    return [...all.slice(i), ...all.slice(0, i)];
+  /** Usable endpoints for a route backend (cached until the catalog changes). */
+  private backendsOf(b: RouteBackend): Backend[] {
+    const key = `${b.namespace}/${b.service}:${b.port.number ?? ''}:${b.port.name ?? ''}`;
+    let all = this.backendCache.get(key);
+    if (!all) {
+      const svc = this.catalog.service(b.namespace, b.service) as (Service & KubeObject) | undefined;
+      const sp = svc?.spec?.ports?.find((p) => (b.port.number !== undefined ? p.port === b.port.number : p.name === b.port.name));
+      all = svc && sp ? usableBackends(this.catalog.backends(b.namespace, b.service, sp.name ?? '', sp.protocol ?? 'TCP')) : [];
+      this.backendCache.set(key, all);
+    }
+    return all;
+  }
+
+  /** Endpoints for a route backend and where round-robin starts (try start, start+1, …). */
+  private targets(b: RouteBackend): { list: Backend[]; start: number } {
+    const list = this.backendsOf(b);
+    if (!list.length) return { list, start: 0 };
+    const key = `${b.namespace}/${b.service}`;
+    const start = (this.rr.get(key) ?? 0) % list.length;
+    this.rr.set(key, start + 1);
+    return { list, start };
   }
 
   private agentFor(b: Backend): http.Agent {
@@ -208,7 +221,7 @@ export class IngressController {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse, secure: boolean): void {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = splitTarget(req.url);
     const host = req.headers.host ?? '';
     const hostname = host.replace(/:\d+$/, '');
     if (!secure && this.table.tlsSecretFor(hostname) && this.contextFor(hostname)) {
@@ -219,17 +232,17 @@ export class IngressController {
     }
     const route = this.table.match(host, url.pathname);
     if (!route) return plain(res, 404, 'default backend - 404');
-    const targets = this.targets(route.backend);
+    const { list: targets, start } = this.targets(route.backend);
     if (!targets.length) return plain(res, 503, '503 Service Temporarily Unavailable');
     const path = route.path + url.search;
     const headers = forwardHeaders(req, secure);
     // Only body-less requests can be retried safely on another endpoint.
     const retriable = req.method === 'GET' || req.method === 'HEAD' || req.headers['content-length'] === '0';
     const attempt = (i: number) => {
-      const b = targets[i];
+      const b = targets[(start + i) % targets.length];
       const up = http.request({ host: b.ip, port: b.port, method: req.method, path, headers, agent: this.agentFor(b) }, (ur) => {
-        const h = { ...ur.headers };
-        for (const k of HOP_BY_HOP) delete h[k];
+        const h = ur.headers;
+        for (const k of HOP_BY_HOP) if (k in h) delete h[k];
         res.writeHead(ur.statusCode ?? 502, ur.statusMessage, h);
         ur.pipe(res);
       });
@@ -247,9 +260,9 @@ export class IngressController {
   }
 
   private onUpgrade(req: http.IncomingMessage, client: net.Socket, head: Buffer, secure: boolean): void {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = splitTarget(req.url);
     const route = this.table.match(req.headers.host ?? '', url.pathname);
-    const targets = route ? this.targets(route.backend) : [];
+    const { list: targets, start } = route ? this.targets(route.backend) : { list: [], start: 0 };
     if (!route || !targets.length) {
       client.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
       return;
@@ -260,7 +273,7 @@ export class IngressController {
     const lines = [`${req.method} ${route.path + url.search} HTTP/1.1`];
     for (const [k, v] of Object.entries(headers)) for (const x of Array.isArray(v) ? v : [v]) if (x !== undefined) lines.push(`${k}: ${x}`);
     const attempt = (i: number) => {
-      const b = targets[i];
+      const b = targets[(start + i) % targets.length];
       const up = net.connect({ host: b.ip, port: b.port });
       up.once('error', () => {
         if (i + 1 < targets.length) attempt(i + 1);
@@ -278,6 +291,19 @@ export class IngressController {
     };
     attempt(0);
   }
+}
+
+/** Path and query of a request target, without the cost of a full URL parse per request. */
+function splitTarget(target: string | undefined): { pathname: string; search: string } {
+  const t = target || '/';
+  if (!t.startsWith('/')) {
+    // absolute-form ("GET http://host/path") or something odd: let URL sort it out
+    const u = new URL(t, 'http://x');
+    return { pathname: u.pathname, search: u.search };
+  }
+  const q = t.indexOf('?');
+  const pathname = q < 0 ? t : t.slice(0, q);
+  return { pathname, search: q < 0 ? '' : t.slice(q) };
 }
 
 function forwardHeaders(req: http.IncomingMessage, secure: boolean): http.OutgoingHttpHeaders {

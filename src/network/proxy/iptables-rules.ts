@@ -4,7 +4,9 @@
 // SKIFF-EXT-* for external traffic (masquerade, or local endpoints only with
 // externalTrafficPolicy Local), `-m recent` for sessionAffinity ClientIP, and hairpin
 // masquerade (a pod reaching itself through its service). filter SKIFF-SERVICES rejects
-// service ports that have no endpoints.
+// service ports that have no endpoints and, as kube-proxy's KUBE-FIREWALL does, drops traffic
+// to 127.0.0.0/8 from other sources unless it was DNATed there (route_localnet is on so that
+// loopback endpoints such as the API server work; see node-routing.ts).
 import { createHash } from 'node:crypto';
 import type { ServicePortInfo } from './service-ports.js';
 
@@ -58,6 +60,7 @@ export function buildRules(ports: ServicePortInfo[], opts: RuleOptions, stale: {
   nat.push(`-A SKIFF-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`);
   nat.push(`-A SKIFF-POSTROUTING ${comment('skiff service traffic requiring SNAT')} -j MASQUERADE`);
   nat.push(`-A SKIFF-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`);
+  filter.push(`-A SKIFF-SERVICES ! -s 127.0.0.0/8 -d 127.0.0.0/8 ${comment('block incoming localnet connections')} -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
 
   for (const p of ports) {
     const pr = proto(p);

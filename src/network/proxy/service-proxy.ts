@@ -1,8 +1,9 @@
 // The service proxy that runs on every node (kube-proxy). Two data paths:
 //  - iptables: for pods in their own network namespaces behind a node bridge. Cluster IPs, node
 //    ports, external and load-balancer IPs are DNATed in the kernel (see iptables-rules.ts).
-//    The node needs a route for the service CIDR (the agent adds it via the bridge) so locally
-//    originated connections reach the OUTPUT chain.
+//    NodeRouting (node-routing.ts) turns on forwarding and route_localnet (endpoints on loopback:
+//    the API server, cluster DNS) and adds a route for the service CIDR when the node has none,
+//    so locally originated connections reach the OUTPUT chain.
 //  - userspace: for pods sharing the host network, where nothing can be DNATed to a pod address.
 //    The proxy listens itself and forwards round-robin: node ports on nodeIP:nodePort,
 //    load-balancer/external IPs that are local on ip:port, and each cluster IP on its loopback
@@ -16,6 +17,7 @@ import pino from 'pino';
 import type { ApiClient } from '../../client/api.js';
 import { ServiceCatalog } from '../service-catalog.js';
 import { IptablesBackend } from './iptables.js';
+import { NodeRouting } from './node-routing.js';
 import { loopbackAlias, servicePortTable, type ServicePortInfo } from './service-ports.js';
 import { listenTcp, listenUdp, type ForwardTarget, type Listener } from './userspace.js';
 
@@ -25,6 +27,8 @@ export interface ServiceProxyOptions {
   nodeIP: string;
   /** Pod CIDR; cluster-IP traffic from outside it is masqueraded (iptables mode). */
   clusterCIDR?: string;
+  /** Service CIDR (iptables mode: routed via the node address when there is no route). */
+  serviceCIDR?: string;
   /** iptables binary family: "iptables" (default), "iptables-legacy", "iptables-nft". */
   iptablesCommand?: string;
   /** Userspace mode: listen on 127.x.y.z aliases of cluster IPs (default true). */
@@ -44,6 +48,7 @@ export class ServiceProxy {
   private readonly catalog: ServiceCatalog;
   private readonly ownsCatalog: boolean;
   private readonly iptables?: IptablesBackend;
+  private routing?: NodeRouting;
   private readonly listeners = new Map<string, OpenListener>();
   private readonly failed = new Set<string>();
   private running?: Promise<void>;
@@ -68,6 +73,8 @@ export class ServiceProxy {
     if (this.iptables) {
       if (!(await this.iptables.available())) throw new Error(`iptables mode needs ${this.opts.iptablesCommand ?? 'iptables'}-restore (Debian package iptables)`);
       await this.iptables.adoptLeftovers();
+      this.routing = new NodeRouting({ nodeIP: this.opts.nodeIP, serviceCIDR: this.opts.serviceCIDR ?? '10.96.0.0/12' });
+      for (const note of await this.routing.apply()) this.log.info(note);
     }
     if (this.ownsCatalog) await this.catalog.start();
     this.requestSync();
@@ -81,6 +88,7 @@ export class ServiceProxy {
     await Promise.all([...this.listeners.values()].map((l) => l.listener.close()));
     this.listeners.clear();
     if (this.iptables) await this.iptables.teardown();
+    await this.routing?.undo();
   }
 
   /** Number of completed syncs and when the last one finished (performance.now() ms). */

@@ -16,8 +16,19 @@ export interface InsufficientResource {
   unresolvable: boolean;
 }
 
+/** Allocation-free check for the common case (runs for every pod × node). */
+function fits(pod: PodInfo, node: NodeInfo): boolean {
+  if (node.pods.length + 1 > node.allowedPods) return false;
+  const r = pod.requests;
+  if (r.scalar) return false; // rare: take the detailed path
+  const a = node.allocatable;
+  const u = node.requested;
+  return !(r.milliCPU > 0 && r.milliCPU > a.milliCPU - u.milliCPU) && !(r.memory > 0 && r.memory > a.memory - u.memory) && !(r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - u.ephemeralStorage);
+}
+
 /** upstream's fitsRequest: every resource the pod is short of on this node. */
 export function insufficientResources(pod: PodInfo, node: NodeInfo): InsufficientResource[] {
+  if (fits(pod, node)) return [];
   const out: InsufficientResource[] = [];
   if (node.pods.length + 1 > node.allowedPods)
     out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: node.allowedPods, unresolvable: false });

@@ -73,6 +73,9 @@ export class PodNetwork {
       await run('ip', ['netns', 'add', ns]);
       await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
       await run('ip', ['link', 'set', host, 'master', this.bridge, 'up']);
+      // Hairpin (kubelet's hairpin-veth): a pod reaching itself through its Service's cluster IP
+      // is DNATed back to its own address, so the bridge must send the frame out the port it came in.
+      await run('ip', ['link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on']);
       await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       await run('ip', ['-n', ns, 'addr', 'add', `${ipString(ip)}/${this.cidr.prefix}`, 'dev', 'eth0']);
       await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);

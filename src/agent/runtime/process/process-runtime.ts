@@ -19,12 +19,14 @@ import type {
   RuntimeInfo,
   StreamOptions,
 } from '../runtime.js';
+import { ImageUnavailableError } from '../runtime.js';
 import { CriLogWriter } from './cri-log.js';
 import { resolveArgv, builtinImage } from './builtin-images.js';
 import { isolatedLaunch, lookPath, notFoundMessage, type LaunchPlan } from './launch.js';
 import { PodNetwork } from './pod-network.js';
 import { Cgroups } from './cgroups.js';
 import { hasTool } from './host-command.js';
+import { forwardResizes, ptyArgv, spawnPty } from './pty.js';
 
 export const PROCESS_RUNTIME_VERSION = '0.1.0';
 
@@ -135,6 +137,7 @@ export class ProcessRuntime implements ContainerRuntime {
       nodeRuntimeVersion: `process://${PROCESS_RUNTIME_VERSION}`,
       podNetwork: !!this.network,
       enforcesLimits: !!this.cgroups,
+      mountNamespaces: !!this.cgroups,
     };
   }
 
@@ -186,7 +189,14 @@ export class ProcessRuntime implements ContainerRuntime {
   async createContainer(sandboxId: string, config: ContainerConfig, sandbox: PodSandboxConfig): Promise<string> {
     const sb = this.sandboxes.get(sandboxId);
     if (!sb) throw new Error(`pod sandbox ${sandboxId} not found`);
-    const argv = resolveArgv(config.image, config.command, config.args);
+    let argv: string[];
+    try {
+      argv = resolveArgv(config.image, config.command, config.args);
+    } catch (e) {
+      // No image filesystems here: an image that is neither built in nor given a command
+      // cannot be "pulled".
+      throw new ImageUnavailableError(config.image, (e as Error).message);
+    }
     const id = newId();
     const logPath = isAbsolute(config.logPath) ? config.logPath : join(sandbox.logDirectory, config.logPath);
     this.containers.set(id, { id, sandboxId, config, argv, state: 'CONTAINER_CREATED', createdAt: Date.now(), logPath, cgroup: false, createdPaths: [] });
@@ -208,12 +218,15 @@ export class ProcessRuntime implements ContainerRuntime {
       c.startedAt = c.finishedAt = Date.now();
       throw new Error(c.message);
     }
-    let plan: LaunchPlan = { file: c.argv[0], args: c.argv.slice(1) };
+    // A tty container runs on a pseudo-terminal: its output (stdout and stderr merged) is the
+    // terminal's, and attach talks to the terminal.
+    const argv = c.config.tty ? ptyArgv(c.argv) : c.argv;
+    let plan: LaunchPlan = { file: argv[0], args: argv.slice(1) };
     if (this.root && this.cgroups) {
       const procs = this.cgroups.create(containerId, c.config.resources ?? {});
       c.cgroup = true;
       c.createdPaths = c.config.mounts.map((m) => firstMissing(m.containerPath)).filter((p): p is string => !!p);
-      plan = isolatedLaunch(c.argv, {
+      plan = isolatedLaunch(argv, {
         netnsPath: sb.netnsPath,
         hostname: sb.netnsPath ? sb.config.hostname : undefined,
         cgroupProcs: procs,
@@ -228,7 +241,7 @@ export class ProcessRuntime implements ContainerRuntime {
       cwd,
       env,
       detached: true,
-      stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: c.config.tty ? ['pipe', 'pipe', 'pipe', 'pipe'] : [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     c.proc = proc;
     c.log.follow(proc.stdout!, 'stdout');
@@ -385,7 +398,10 @@ export class ProcessRuntime implements ContainerRuntime {
     const c = this.mustGet(containerId);
     const p = this.execPlan(c, cmd);
     return new Promise((resolve) => {
-      const child = spawn(p.file, p.args, { env: p.env, cwd: p.cwd, stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const child = streams.tty
+        ? spawnPty([p.file, ...p.args], { env: p.env, cwd: p.cwd })
+        : spawn(p.file, p.args, { env: p.env, cwd: p.cwd, stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      if (streams.tty) void forwardResizes(child, streams.resize).catch(() => undefined);
       if (streams.stdin && child.stdin) {
         streams.stdin.pipe(child.stdin);
         child.stdin.on('error', () => undefined);
@@ -413,6 +429,7 @@ export class ProcessRuntime implements ContainerRuntime {
       streams.stdin.on('data', (d) => proc.stdin!.write(d));
       if (c.config.stdinOnce) streams.stdin.on('end', () => proc.stdin!.end());
     }
+    if (c.config.tty && streams.tty) void forwardResizes(proc, streams.resize).catch(() => undefined);
     await new Promise<void>((resolve) => {
       void c.exited?.then(() => resolve());
       streams.stdin?.on('end', () => resolve());

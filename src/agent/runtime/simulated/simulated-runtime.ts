@@ -1,6 +1,9 @@
 // The `simulated` runtime for hollow nodes (kwok-style): sandboxes get an address from the
 // node's pod CIDR and containers are Running at once, without any process. exec answers
 // success, so exec probes pass; the agent skips network probes for this runtime.
+// Containers run forever, except (as kwok's pod-complete stage) those of Job pods, which exit 0,
+// and those of pods annotated skiff.dev/simulated-exit-code, which exit with that code;
+// skiff.dev/simulated-run-ms delays the exit (default 0).
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import type {
@@ -16,6 +19,20 @@ import type {
 } from '../runtime.js';
 
 export const SIMULATED_RUNTIME_NAME = 'simulated';
+export const SIMULATED_EXIT_CODE_ANNOTATION = 'skiff.dev/simulated-exit-code';
+export const SIMULATED_RUN_MS_ANNOTATION = 'skiff.dev/simulated-run-ms';
+
+/** When (and how) a container of this pod exits on its own; undefined = runs until stopped. */
+function exitPlan(sandbox: PodSandboxConfig | undefined): { code: number; afterMs: number } | undefined {
+  if (!sandbox) return undefined;
+  const a = sandbox.annotations ?? {};
+  const explicit = a[SIMULATED_EXIT_CODE_ANNOTATION];
+  const isJobPod = !!sandbox.labels?.['batch.kubernetes.io/job-name'];
+  if (explicit === undefined && !isJobPod) return undefined;
+  const code = explicit === undefined ? 0 : Number.parseInt(explicit, 10);
+  const afterMs = Number.parseInt(a[SIMULATED_RUN_MS_ANNOTATION] ?? '0', 10);
+  return { code: Number.isFinite(code) ? code : 1, afterMs: Number.isFinite(afterMs) && afterMs > 0 ? afterMs : 0 };
+}
 
 interface SimSandbox {
   status: PodSandboxStatus;
@@ -24,7 +41,8 @@ interface SimSandbox {
 
 export class SimulatedRuntime implements ContainerRuntime {
   private readonly sandboxes = new Map<string, SimSandbox>();
-  private readonly containers = new Map<string, ContainerStatus & { sandboxId: string }>();
+  private readonly containers = new Map<string, ContainerStatus & { sandboxId: string; exit?: { code: number; afterMs: number } }>();
+  private readonly exitTimers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: ((id: string) => void)[] = [];
   private nextHost = 2;
   private readonly base: number[];
@@ -70,7 +88,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     return [...this.sandboxes.values()].map((s) => ({ ...s.status, uid: s.config.uid, name: s.config.name, namespace: s.config.namespace }));
   }
 
-  async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+  async createContainer(sandboxId: string, config: ContainerConfig, sandbox?: PodSandboxConfig): Promise<string> {
     if (!this.sandboxes.has(sandboxId)) throw new Error(`pod sandbox ${sandboxId} not found`);
     const id = randomBytes(16).toString('hex');
     this.containers.set(id, {
@@ -83,6 +101,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       image: config.image,
       imageRef: `simulated://${config.image}`,
       logPath: config.logPath,
+      exit: exitPlan(sandbox ?? this.sandboxes.get(sandboxId)?.config),
     });
     return id;
   }
@@ -90,25 +109,41 @@ export class SimulatedRuntime implements ContainerRuntime {
     const c = this.must(id);
     c.state = 'CONTAINER_RUNNING';
     c.startedAt = Date.now();
+    const plan = c.exit;
+    if (plan) {
+      const t = setTimeout(() => {
+        this.exitTimers.delete(id);
+        this.exited(id, plan.code, plan.code === 0 ? 'Completed' : 'Error');
+      }, plan.afterMs);
+      t.unref();
+      this.exitTimers.set(id, t);
+    }
   }
-  async stopContainer(id: string): Promise<void> {
+  private exited(id: string, exitCode: number, reason: string): void {
     const c = this.containers.get(id);
     if (!c || c.state !== 'CONTAINER_RUNNING') return;
     c.state = 'CONTAINER_EXITED';
     c.finishedAt = Date.now();
-    c.exitCode = 0;
-    c.reason = 'Completed';
+    c.exitCode = exitCode;
+    c.reason = reason;
     for (const l of this.listeners) l(id);
   }
+  async stopContainer(id: string): Promise<void> {
+    clearTimeout(this.exitTimers.get(id));
+    this.exitTimers.delete(id);
+    this.exited(id, 0, 'Completed');
+  }
   async removeContainer(id: string): Promise<void> {
+    clearTimeout(this.exitTimers.get(id));
+    this.exitTimers.delete(id);
     this.containers.delete(id);
   }
   async containerStatus(id: string): Promise<ContainerStatus> {
-    const { sandboxId: _s, ...st } = this.must(id);
+    const { sandboxId: _s, exit: _e, ...st } = this.must(id);
     return st;
   }
   async listContainers(sandboxId?: string): Promise<ContainerStatus[]> {
-    return [...this.containers.values()].filter((c) => !sandboxId || c.sandboxId === sandboxId).map(({ sandboxId: _s, ...st }) => st);
+    return [...this.containers.values()].filter((c) => !sandboxId || c.sandboxId === sandboxId).map(({ sandboxId: _s, exit: _e, ...st }) => st);
   }
   onContainerExit(cb: (id: string) => void): void {
     this.listeners.push(cb);
@@ -129,6 +164,8 @@ export class SimulatedRuntime implements ContainerRuntime {
     return { containerId: id, name: c.name, timestamp: Date.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 };
   }
   async shutdown(): Promise<void> {
+    for (const t of this.exitTimers.values()) clearTimeout(t);
+    this.exitTimers.clear();
     this.sandboxes.clear();
     this.containers.clear();
   }

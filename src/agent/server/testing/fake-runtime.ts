@@ -7,6 +7,10 @@ import type {
   ContainerRuntime, ContainerStatus, ContainerStats, ExecResult, PodSandboxStatus, RuntimeInfo, StreamOptions,
 } from '../../runtime/runtime.js';
 
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 export interface FakeContainer {
   id: string;
   name: string;
@@ -104,7 +108,9 @@ export class FakeRuntime implements ContainerRuntime {
   exec(id: string, cmd: string[], streams: StreamOptions): Promise<number> {
     this.mustGet(id);
     return new Promise((resolve, reject) => {
-      const proc = spawn(cmd[0], cmd.slice(1), { stdio: 'pipe' });
+      // A TTY needs a real pseudo-terminal (line discipline, echo): borrow one from script(1).
+      const argv = streams.tty ? ['script', '-qfec', cmd.map(shellQuote).join(' '), '/dev/null'] : cmd;
+      const proc = spawn(argv[0], argv.slice(1), { stdio: 'pipe' });
       proc.on('error', reject);
       if (streams.stdin) streams.stdin.pipe(proc.stdin);
       else proc.stdin.end();
