@@ -51,6 +51,10 @@ export function hostCapacity(dataDir: string): NodeCapacity {
 
 /** First non-internal IPv4 address, else 127.0.0.1. */
 export function defaultNodeIP(): string {
+  if (process.env.SKIFF_NODE_IP) return process.env.SKIFF_NODE_IP;
+  // Without root, pods share the host network: loopback is the address that always works on a
+  // single node (and keeps test traffic on 127.0.0.0/8). Set SKIFF_NODE_IP for other setups.
+  if (process.getuid?.() !== 0) return '127.0.0.1';
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }

@@ -85,6 +85,12 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   const agentToken = ensureAgentToken(dataDir);
   const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port, tokenAuthenticators: [agentTokenAuthenticator(agentToken)] });
   await api.start();
+  // pods/log, exec, attach and portforward are proxied to node agents with this identity.
+  const { NodeAgentProxy } = await import('../apiserver/pod-proxy.js');
+  const proxyCert = await pki.issueClientCert('system:kube-apiserver', ['system:masters']);
+  const proxyClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-apiserver', groups: ['system:masters'] }), { userAgent: 'kube-apiserver' });
+  const podProxy = new NodeAgentProxy({ client: proxyClient, tls: { ca: pki.caCert, ...proxyCert }, logger: log.child({ component: 'pod-proxy' }) });
+  api.podStreaming = podProxy;
   const addr = api.address()!;
   const hostForUrl = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const url = `https://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${addr.port}`;
@@ -103,6 +109,7 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   await scheduler.start();
   // AGENT WIRING BEGIN
   const agents: { stop(): Promise<void> }[] = [];
+  let localAgent: { nodeAddress(): string; podNetwork(): boolean } | undefined;
   {
     const { createNodeAgent } = await import('../agent/create-agent.js');
     const { startSimulatedNodes } = await import('../agent/simulated-nodes.js');
@@ -110,7 +117,10 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     const version = (versionInfo() as { gitVersion: string }).gitVersion;
     const agentLog = log.child({ component: 'agent' });
     if (flags.agent !== false) {
+      const { freePort, startStreamingEndpoint } = await import('../agent/streaming-endpoint.js');
+      const kubeletPort = await freePort('0.0.0.0');
       const agent = await createNodeAgent(client, {
+        kubeletPort,
         runtime: flags.runtime,
         nodeName: flags.nodeName,
         dataDir: join(dataDir, 'agent'),
@@ -122,17 +132,21 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
       });
       await agent.start();
       agents.push(agent);
+      localAgent = agent;
+      const nodeName = agent.name ?? flags.nodeName ?? hostname();
+      const serving = await pki.issueServingCert(nodeName, [agent.nodeAddress(), '127.0.0.1', 'localhost', nodeName]);
+      const endpoint = await startStreamingEndpoint({ runtime: agent.containerRuntime, tls: { ...serving, ca: pki.caCert }, host: '0.0.0.0', port: kubeletPort, nodeName, logger: agentLog });
+      agents.unshift({ stop: () => endpoint.stop() });
     }
     if (flags.simulatedNodes) agents.push(await startSimulatedNodes(client, Number(flags.simulatedNodes), { dataDir: join(dataDir, 'agent'), logger: agentLog, version }));
   }
   // AGENT WIRING END
   const netClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-proxy', groups: ['system:masters'] }), { userAgent: 'skiff-network' });
-  const localAgent = agents[0] as { nodeAddress?: () => string; podNetwork?: () => boolean } | undefined;
-  const nodeIP = localAgent?.nodeAddress?.() ?? '127.0.0.1';
+  const nodeIP = localAgent?.nodeAddress() ?? '127.0.0.1';
   const network: NodeNetwork = await startNodeNetwork(netClient, {
     nodeName: flags.nodeName ?? hostname(),
     nodeIP,
-    podNetwork: localAgent?.podNetwork?.() ?? false,
+    podNetwork: localAgent?.podNetwork() ?? false,
     dnsListen: flags.dnsListen ? parseListen(flags.dnsListen) : defaultDnsListen(nodeIP),
     ingressPorts: flags.ingressPorts ? parsePorts(flags.ingressPorts) : defaultIngressPorts(),
     dnsOnly: flags.agent === false || flags.runtime === 'simulated',
@@ -151,6 +165,7 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
       await scheduler.stop();
       schedInformers.stop();
       await controllers.stop();
+      podProxy.close();
       await api.stop();
       await store.close();
     },
