@@ -101,7 +101,7 @@ async function hundredPods(): Promise<{ running: ReturnType<typeof summarize>; r
   const token = readFileSync(join(serverDir, 'agent-token'), 'utf8').trim();
   const agent = spawn(process.execPath, [join(ROOT, 'bin', 'skiff.js'), 'agent', '--server', s.url.origin, '--token', token, '--node-name', 'bench-agent', '--data-dir', dataDir, '--runtime', 'process', '--ca-file', join(serverDir, 'tls', 'ca.crt')], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SKIFF_LOG_LEVEL: 'error', NODE_OPTIONS: process.env.J3PROF ? '--cpu-prof --cpu-prof-dir=/tmp/j3prof' : '' },
+    env: { ...process.env, SKIFF_LOG_LEVEL: 'error' },
   });
   let agentErr = '';
   agent.stderr!.on('data', (d) => (agentErr += d));

@@ -14,6 +14,7 @@ import { mergeKubeconfig, removeFromKubeconfig, userKubeconfigPath, kubeconfigCo
 import { kubeDnsEndpoints, nodeReadiness, queryClusterDns, tcpOpen, type NodeReadiness } from './cluster-readiness.js';
 import { announcedAddresses, formatLogRecord, knownComponents, matchesComponent, parseLogLine, readFrom, type AnnouncedAddresses } from './server-log.js';
 import { Progress } from './progress.js';
+import { cleanupExtraNodes, readExtraNodes, validateExtraNodes } from './extra-nodes.js';
 
 export interface UpFlags {
   dataDir?: string;
@@ -180,9 +181,12 @@ export async function up(flags: UpFlags): Promise<number> {
     console.error('skiff up: --nodes must be at least 1');
     return 1;
   }
-  if (wanted.nodes > 1) {
-    console.error(`skiff up: --nodes ${wanted.nodes} needs extra node agents in their own network namespaces, which this build cannot start yet (it needs \`skiff agent\`); use --nodes 1, or \`skiff server --simulated-nodes N\` for hollow nodes`);
-    return 1;
+  if (wanted.nodes > 1 && !running) {
+    const problem = validateExtraNodes(wanted.nodes - 1, wanted.runtime);
+    if (problem) {
+      console.error(`skiff up: --nodes ${wanted.nodes}: ${problem}`);
+      return 1;
+    }
   }
   const waitMs = (flags.wait ?? 60) * 1000;
   const progress = new Progress();
@@ -259,6 +263,7 @@ async function start(dir: string, wanted: Settings, progress: Progress, waitMs: 
   const args = [skiffEntry(), 'server', '--data-dir', serverDir(dir), '--listen', wanted.listen, '--datastore', wanted.datastore, '--runtime', wanted.runtime];
   if (wanted.ingressPorts) args.push('--ingress-ports', wanted.ingressPorts);
   if (wanted.dnsListen) args.push('--dns-listen', wanted.dnsListen);
+  if (wanted.nodes > 1) args.push('--extra-nodes', String(wanted.nodes - 1));
   if (existsSync(serverKubeconfig(dir))) rmSync(serverKubeconfig(dir));
   // `up` reads the addresses the server announces at info level, so don't let a quieter level hide them.
   const level = ['trace', 'debug'].includes(process.env.SKIFF_LOG_LEVEL ?? '') ? process.env.SKIFF_LOG_LEVEL : 'info';
@@ -357,6 +362,7 @@ export async function down(flags: { dataDir?: string }): Promise<number> {
   const dir = clusterDir(flags.dataDir);
   const st = readState(dir);
   if (!st || !serverAlive(st.pid, dir)) {
+    reportLeftovers(await cleanupExtraNodes(serverDir(dir)));
     console.log('skiff is not running');
     return 0;
   }
@@ -367,8 +373,14 @@ export async function down(flags: { dataDir?: string }): Promise<number> {
     process.kill(st.pid, 'SIGKILL');
     console.error(`skiff down: the server did not stop in 40 s; killed pid ${st.pid}`);
   }
+  // The server stops its extra node agents itself; this only finds what a killed server left.
+  reportLeftovers(await cleanupExtraNodes(serverDir(dir)));
   console.log(`✔ skiff stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s (data kept in ${dir}; \`skiff up\` starts it again)`);
   return 0;
+}
+
+function reportLeftovers(removed: string[]): void {
+  if (removed.length) console.log(`✔ removed what the server left behind: ${removed.join(', ')}`);
 }
 
 export async function deleteCluster(flags: { dataDir?: string }): Promise<number> {
@@ -418,7 +430,15 @@ export async function status(flags: { dataDir?: string }): Promise<number> {
   rows.push(['host', running ? `Running (pid ${st.pid})` : 'Stopped']);
   rows.push(['apiserver', running ? `${apiserver}${st.url ? ` (${st.url})` : ''}` : 'Stopped']);
   if (nodes.length === 0) rows.push(['kubelet', running ? 'NotRegistered' : 'Stopped']);
-  for (const n of nodes) rows.push(['kubelet', `${n.ready ? 'Running' : 'NotReady'} (node ${n.name}${n.roles.length ? `, ${n.roles.join(',')}` : ''})`]);
+  // Extra node agents (`--nodes N`) run as their own processes, some in their own network namespaces.
+  const extra = new Map((running ? (readExtraNodes(serverDir(dir))?.nodes ?? []) : []).map((n) => [n.name, n]));
+  for (const n of nodes) {
+    const agent = extra.get(n.name);
+    extra.delete(n.name);
+    const where = agent ? `, pid ${agent.pid}${agent.netns ? `, netns ${agent.netns}` : ''}` : '';
+    rows.push(['kubelet', `${n.ready ? 'Running' : 'NotReady'} (node ${n.name}${n.roles.length ? `, ${n.roles.join(',')}` : ''}${where})`]);
+  }
+  for (const a of extra.values()) rows.push(['kubelet', `NotRegistered (node ${a.name}, pid ${a.pid}${a.netns ? `, netns ${a.netns}` : ''})`]);
   rows.push(['dns', dns]);
   rows.push(['ingress', ingress]);
   rows.push(['kubeconfig', `${kubeconfig} (${userKubeconfigPath()}${kc.present ? `, current context: ${kc.current ?? '<none>'}` : ''})`]);
@@ -430,7 +450,7 @@ export async function status(flags: { dataDir?: string }): Promise<number> {
   for (const [k, v] of rows) console.log(`${k}: ${v}`);
   let code = 0;
   if (!running) code |= 1;
-  if (!nodes.some((n) => n.ready)) code |= 2;
+  if (nodes.filter((n) => n.ready).length < Math.max(1, st?.flags.nodes ?? 1)) code |= 2;
   if (apiserver !== 'Running' || kubeconfig !== 'Configured') code |= 4;
   return code;
 }

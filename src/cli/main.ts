@@ -24,6 +24,7 @@ program
   .option('--node-name <name>', 'name of the local node')
   .option('--no-agent', 'run the control plane only')
   .option('--simulated-nodes <n>', 'add N hollow nodes', intArg, 0)
+  .option('--extra-nodes <n>', 'add N node agents (<node>-m02, …), each in its own network namespace (process runtime, root) or on the host network (simulated runtime)', intArg, 0)
   .option('--ingress-ports <http,https>', 'ingress controller ports (default 80,443 as root, else 10080,10443; 0 = any free port)')
   .option('--dns-listen <host:port>', 'cluster DNS address (default NODE_IP:53 as root, else 127.0.0.1:10053)')
   .action(async (opts) => {
@@ -131,14 +132,30 @@ program
   .option('--data-dir <dir>', 'state directory (default ~/.skiff/agent)')
   .option('--runtime <name>', 'process | simulated', 'process')
   .option('--ca-file <path>', 'CA certificate of the API server (the server\'s DATA_DIR/tls/ca.crt); without it TLS is not verified')
+  .option('--pod-cidr <cidr>', 'pod CIDR of this node (default: derived from the node name)')
+  .option('--kubelet-port <port>', 'port of the kubelet endpoint (logs/exec/port-forward; default: a free port)', intArg)
+  .option('--tls-cert-file <path>', 'kubelet serving certificate signed by the cluster CA (without it kubectl logs/exec cannot reach this node)')
+  .option('--tls-private-key-file <path>', 'key of --tls-cert-file')
   .action(async (opts) => {
-    const { startAgentProcess } = await import('../agent/standalone.js');
+    const { startAgentNode } = await import('./agent-node.js');
     const { readFileSync } = await import('node:fs');
     try {
       const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : '');
       if (!token) throw new Error('a join token is required: --token TOKEN or --token-file PATH (the server writes it to DATA_DIR/agent-token)');
       const version = (versionInfo() as { gitVersion: string }).gitVersion;
-      const running = await startAgentProcess({ server: opts.server, token, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime: opts.runtime, caFile: opts.caFile, version });
+      const running = await startAgentNode({
+        server: opts.server,
+        token,
+        nodeName: opts.nodeName,
+        dataDir: opts.dataDir,
+        runtime: opts.runtime,
+        caFile: opts.caFile,
+        version,
+        podCidr: opts.podCidr,
+        kubeletPort: opts.kubeletPort,
+        tlsCertFile: opts.tlsCertFile,
+        tlsPrivateKeyFile: opts.tlsPrivateKeyFile,
+      });
       let stopping = false;
       const shutdown = async () => {
         if (stopping) return;

@@ -32,6 +32,8 @@ export interface ServerFlags {
   ingressPorts?: string;
   /** HOST:PORT for cluster DNS. */
   dnsListen?: string;
+  /** Extra node agents (`<node>-m02`, …): see extra-nodes.ts. */
+  extraNodes?: number;
 }
 
 export interface RunningServer {
@@ -79,6 +81,14 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   mkdirSync(join(dataDir, 'db'), { recursive: true });
   const { host, port } = parseListen(flags.listen);
   const hosts = [host, '127.0.0.1', 'localhost'];
+  const extraNodes = Number(flags.extraNodes ?? 0);
+  if (extraNodes > 0) {
+    const { validateExtraNodes, NODE_GATEWAY } = await import('./extra-nodes.js');
+    const problem = validateExtraNodes(extraNodes, flags.runtime ?? 'process');
+    if (problem) throw new Error(`--extra-nodes ${extraNodes}: ${problem}`);
+    if (flags.agent === false) throw new Error('--extra-nodes needs the local node agent (drop --no-agent)');
+    hosts.push(NODE_GATEWAY); // extra nodes in their own namespaces reach the API server there
+  }
   const pki = await ensurePki(join(dataDir, 'tls'), { hosts });
   const store = openStore(flags.datastore, dataDir);
   // Node agents joining with `skiff agent --token` (DATA_DIR/agent-token).
@@ -152,6 +162,27 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     dnsOnly: flags.agent === false || flags.runtime === 'simulated',
     logger: log,
   });
+  let extra: { stop(): Promise<void> } | undefined;
+  if (extraNodes > 0) {
+    const { startExtraNodes } = await import('./extra-nodes.js');
+    try {
+      extra = await startExtraNodes({
+        count: extraNodes,
+        baseName: (flags.nodeName ?? hostname()).toLowerCase(),
+        dataDir,
+        runtime: flags.runtime === 'simulated' ? 'simulated' : 'process',
+        api: addr,
+        caFile: join(dataDir, 'tls', 'ca.crt'),
+        tokenFile: join(dataDir, 'agent-token'),
+        issueServingCert: (cn, names) => pki.issueServingCert(cn, names),
+        logger: log,
+      });
+    } catch (e) {
+      for (const a of agents.reverse()) await a.stop().catch(() => undefined);
+      await network.stop();
+      throw e;
+    }
+  }
   log.info({ component: 'server', url, kubeconfig: kubeconfigPath, datastore: store.name }, 'skiff server ready');
   return {
     api,
@@ -160,6 +191,7 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     kubeconfigPath,
     async stop() {
       // Node agents first: they stop their pods and still need the API server for that.
+      await extra?.stop().catch((e) => log.error({ component: 'extra-nodes', err: e }, 'extra nodes stop failed'));
       for (const a of agents.reverse()) await a.stop().catch((e) => log.error({ component: 'agent', err: e }, 'agent stop failed'));
       await network.stop();
       await scheduler.stop();

@@ -85,6 +85,15 @@ export function strategicLiteMerge(target: unknown, patch: unknown, field = ''):
   const base: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? copy(target as Record<string, unknown>) : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (k === '$patch') continue;
+    if (k.startsWith('$deleteFromPrimitiveList/')) {
+      // Drop the listed values from a list of scalars (e.g. metadata.finalizers); an emptied list goes.
+      const f = k.slice('$deleteFromPrimitiveList/'.length);
+      const drop = new Set(v as unknown[]);
+      const kept = Array.isArray(base[f]) ? (base[f] as unknown[]).filter((x) => !drop.has(x)) : base[f];
+      if (Array.isArray(kept) && kept.length === 0) delete base[f];
+      else if (kept !== undefined) base[f] = kept;
+      continue;
+    }
     if (v === null) delete base[k];
     else base[k] = strategicLiteMerge(base[k], v, k);
   }
