@@ -198,6 +198,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    for (const pl of this.framework.plugins()) (pl as { close?: () => void }).close?.();
     await this.stopScheduling();
     if (this.elector) await this.elector.stop();
     await Promise.allSettled([...this.bindings]);
@@ -334,6 +335,7 @@ export class Scheduler {
     this.nodes.addEventHandler({
       onAdd: (n) => {
         this.cache.addNode(n);
+        this.queue.nodeAdded();
         this.move('Node', 'Add');
       },
       onUpdate: (old, n) => {
@@ -518,6 +520,7 @@ export class Scheduler {
     const pi = this.podInfo(latest);
     q.podInfo = pi;
     q.unschedulablePlugins = reason === 'Unschedulable' ? plugins : new Set();
+    q.noNodes = reason === 'SchedulerError' && message === ErrNoNodesAvailable;
     if (nominatedNodeName) this.nominator.add(pi, nominatedNodeName);
     else if (nominatedNodeName === '') this.nominator.delete(key);
     this.queue.addUnschedulableIfNotPresent(q, cycle);

@@ -91,6 +91,12 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
   readonly name = VolumeBindingName;
   private readonly pvcType = findByKind('', 'PersistentVolumeClaim')!;
   private readonly pvType = findByKind('', 'PersistentVolume')!;
+  private closed = false;
+
+  /** Ends every wait for claims to bind (scheduler shutdown must not hang on them). */
+  close(): void {
+    this.closed = true;
+  }
 
   constructor(
     private readonly listers: VolumeListers,
@@ -197,6 +203,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
       const check = () => {
         const pending = claims.filter((c) => !this.listers.pvc(pod.namespace, c.metadata!.name!)?.spec?.volumeName);
         if (pending.length === 0) return resolve(undefined);
+        if (this.closed) return resolve(Status.error('binding volumes: scheduler is stopping'));
         if (this.clock.now() >= deadline) return resolve(Status.error('binding volumes: context deadline exceeded'));
         this.clock.setTimeout(check, 100);
       };
