@@ -99,12 +99,16 @@ async function hundredPods(): Promise<{ running: ReturnType<typeof summarize>; r
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-agent-'));
   const serverDir = findServerDir(s);
   const token = readFileSync(join(serverDir, 'agent-token'), 'utf8').trim();
-  const agent = spawn(process.execPath, [join(ROOT, 'bin', 'skiff.js'), 'agent', '--server', s.url.origin, '--token', token, '--node-name', 'bench-agent', '--data-dir', dataDir, '--runtime', 'process', '--ca-file', join(serverDir, 'tls', 'ca.crt')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SKIFF_LOG_LEVEL: 'error' },
+  // SKIFF_BENCH_CPU_PROF=DIR: the agent writes a V8 CPU profile too; SKIFF_BENCH_AGENT_LOG=LEVEL
+  // passes its log (e.g. debug: per-pod start-up phases) through to stderr.
+  const prof = process.env.SKIFF_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.SKIFF_BENCH_CPU_PROF)}`] : [];
+  const agentLog = process.env.SKIFF_BENCH_AGENT_LOG;
+  const agent = spawn(process.execPath, [...prof, join(ROOT, 'bin', 'skiff.js'), 'agent', '--server', s.url.origin, '--token', token, '--node-name', 'bench-agent', '--data-dir', dataDir, '--runtime', 'process', '--ca-file', join(serverDir, 'tls', 'ca.crt')], {
+    stdio: ['ignore', 'ignore', agentLog ? 'inherit' : 'pipe'],
+    env: { ...process.env, SKIFF_LOG_LEVEL: agentLog ?? 'error' },
   });
   let agentErr = '';
-  agent.stderr!.on('data', (d) => (agentErr += d));
+  agent.stderr?.on('data', (d) => (agentErr += d));
   const created = new Map<string, number>();
   const running = new Map<string, number>();
   const ready = new Map<string, number>();
@@ -130,6 +134,7 @@ async function hundredPods(): Promise<{ running: ReturnType<typeof summarize>; r
       if (wait > 0) await sleep(wait);
       const name = `p-${i}`;
       created.set(name, performance.now());
+      if (agentLog) console.error(JSON.stringify({ bench: 'created', pod: name, at: Date.now() }));
       creates.push(
         s.request('POST', '/api/v1/namespaces/default/pods', pod(name, 'bench-agent')).then((r) => {
           if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.body}`);

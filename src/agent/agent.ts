@@ -10,7 +10,7 @@ import { serviceEnvVars } from '../api/service-env.js';
 import { isAlreadyExists, isNotFound, type ApiClient, type KubeObject } from '../client/api.js';
 import { realClock, type Clock } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
-import { SharedInformer } from '../client/informer.js';
+import { namespaceIndex, SharedInformer } from '../client/informer.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { CrashBackoff } from './backoff.js';
 import { hostCapacity, NodeStatusReporter, type NodeCapacity } from './node-status.js';
@@ -26,6 +26,9 @@ const servicesRT = findByKind('', 'Service')!;
 const pvcRT = findByKind('', 'PersistentVolumeClaim')!;
 const pvRT = findByKind('', 'PersistentVolume')!;
 const saRT = findByKind('', 'ServiceAccount')!;
+
+/** How long a container start waits for the Service cache before listing Services directly. */
+const SERVICES_SYNC_WAIT_MS = 2_000;
 
 /** Kubernetes version reported as kubeletVersion when the caller does not pass one. */
 export const DEFAULT_KUBELET_VERSION = 'v1.32.0';
@@ -74,6 +77,9 @@ export class NodeAgent {
   private readonly capacity: NodeCapacity;
   private readonly nodeIP: string;
   private informer?: SharedInformer<K<Pod>>;
+  /** Services of every namespace, for containers' service environment variables (as kubelet). */
+  private services?: SharedInformer<K<Service>>;
+  private servicesSynced?: Promise<boolean>;
   private staticSource?: StaticPodSource;
   private staticPods = new Map<string, Pod>();
   private stopped = false;
@@ -154,6 +160,9 @@ export class NodeAgent {
     this.runtime.onContainerExit((id) => {
       for (const w of this.workers.values()) if (w.owns(id)) w.trigger();
     });
+    this.services = new SharedInformer<K<Service>>(this.client, servicesRT, { resyncMs: 0 });
+    // Not awaited here: only container starts need it, and they wait for it (bounded).
+    this.servicesSynced = this.services.start().then(() => this.services!.hasSynced());
     this.informer = new SharedInformer<K<Pod>>(this.client, podsRT, { fieldSelector: `spec.nodeName=${this.opts.nodeName}`, resyncMs: 0 });
     this.informer.addEventHandler({
       onAdd: (p) => this.onPod(p),
@@ -176,6 +185,7 @@ export class NodeAgent {
     if (this.stopped) return;
     this.stopped = true;
     this.informer?.stop();
+    this.services?.stop();
     this.staticSource?.stop();
     this.nodeStatus.stop();
     const grace = this.opts.shutdownGraceSeconds ?? 3;
@@ -326,14 +336,26 @@ export class NodeAgent {
     };
   }
 
+  /** The namespace's Services plus default/kubernetes: from the informer once it has synced. */
+  private async servicesFor(ns: string): Promise<Service[]> {
+    const synced = this.servicesSynced && (await Promise.race([this.servicesSynced, new Promise<false>((r) => setTimeout(() => r(false), SERVICES_SYNC_WAIT_MS).unref())]));
+    if (synced && this.services) {
+      const own = this.services.byIndex(namespaceIndex, ns);
+      const def = ns === 'default' ? undefined : this.services.get('default', 'kubernetes');
+      return def ? [...own, def] : own;
+    }
+    // No cache (yet): ask the API server.
+    const own = (await this.client.list<K<Service>>(servicesRT, ns)).items;
+    const def = ns === 'default' ? [] : (await this.client.list<K<Service>>(servicesRT, 'default')).items.filter((s) => s.metadata?.name === 'kubernetes');
+    return [...own, ...def];
+  }
+
   private async envSources(pod: Pod) {
     const ns = pod.metadata?.namespace ?? 'default';
     const sources = this.volumeSources();
     let services: Service[] = [];
     try {
-      const own = (await this.client.list<K<Service>>(servicesRT, ns)).items;
-      const def = ns === 'default' ? [] : (await this.client.list<K<Service>>(servicesRT, 'default')).items.filter((s) => s.metadata?.name === 'kubernetes');
-      services = [...own, ...def];
+      services = await this.servicesFor(ns);
     } catch (e) {
       this.log.debug({ err: (e as Error).message }, 'could not list services for environment variables');
     }

@@ -85,6 +85,10 @@ export class PodWorker {
   private rt = new Map<string, RtStatus>();
   private idle?: Promise<void>;
   private idleResolve?: () => void;
+  /** Start-up phase timestamps (ms since the worker was created), logged once at debug level. */
+  private phases?: Record<string, number> = {};
+  private readonly born = performance.now();
+  private readonly bornAt = Date.now();
 
   constructor(
     pod: Pod,
@@ -96,6 +100,10 @@ export class PodWorker {
     for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) {
       this.records.set(s.name, { restartCount: s.restartCount ?? 0, probes: [] });
     }
+  }
+
+  private mark(phase: string): void {
+    if (this.phases && this.phases[phase] === undefined) this.phases[phase] = Math.round(performance.now() - this.born);
   }
 
   get uid(): string {
@@ -233,7 +241,9 @@ export class PodWorker {
       logDirectory,
     };
     try {
+      this.mark('sandboxStart');
       this.sandboxId = await this.deps.runtime.runPodSandbox(cfg);
+      this.mark('sandbox');
       this.sandboxConfig = cfg;
       const st = await this.deps.runtime.podSandboxStatus(this.sandboxId);
       this.podIP = st.ip;
@@ -268,6 +278,7 @@ export class PodWorker {
     const pod = this.pod;
     try {
       const dirs = await this.deps.volumes.setUp(pod, { podIP: this.podIP!, hostIP: this.deps.nodeIP(), nodeAllocatable: this.deps.nodeAllocatable });
+      this.mark('volumes');
       return { dirs };
     } catch (e) {
       if (!(e instanceof VolumeError)) throw e;
@@ -414,6 +425,7 @@ export class PodWorker {
     try {
       const env = await this.deps.envSources(pod);
       resolved = await resolveEnv(pod, c, { ...env, nodeAllocatable: this.deps.nodeAllocatable, podIP: this.podIP ?? '', hostIP: this.deps.nodeIP() });
+      this.mark('env');
     } catch (e) {
       if (e instanceof ContainerConfigError) return fail('CreateContainerConfigError', e.message);
       throw e;
@@ -452,6 +464,7 @@ export class PodWorker {
     let id: string;
     try {
       id = await rt.createContainer(this.sandboxId!, config, this.sandboxConfig!);
+      this.mark('created');
     } catch (e) {
       if (e instanceof ImageUnavailableError) return this.imageUnavailable(c, r, e);
       return fail('CreateContainerError', (e as Error).message);
@@ -472,6 +485,7 @@ export class PodWorker {
     this.deps.events.event(pod, 'Normal', 'Created', `Created container ${c.name}`);
     try {
       await rt.startContainer(id);
+      this.mark('started');
     } catch (e) {
       this.deps.events.event(pod, 'Warning', 'Failed', `Error: failed to start container "${c.name}": ${(e as Error).message}`);
       return;
@@ -645,7 +659,13 @@ export class PodWorker {
     const status = this.computeStatus();
     if (this.lastStatus && sameStatus(this.lastStatus, status)) return status;
     try {
+      this.mark(`write:${status.phase}`);
       if ((await this.deps.writeStatus(this.pod, status)) !== false) this.lastStatus = status;
+      this.mark(`written:${status.phase}`);
+      if (this.phases && status.phase !== 'Pending') {
+        this.deps.log.debug({ pod: podKey(this.pod), phases: this.phases, workerCreatedAt: this.bornAt }, 'pod start-up phases');
+        this.phases = undefined;
+      }
     } catch (e) {
       this.deps.log.warn({ pod: podKey(this.pod), err: (e as Error).message }, 'could not write pod status');
       this.trigger(RETRY_MS);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { HttpTransport } from '../client/http-transport.js';
 import { RestClient } from '../client/rest-client.js';
+import type { ApiClient } from '../client/api.js';
 import type { NodeAgent } from './agent.js';
 import { createNodeAgent } from './create-agent.js';
 
@@ -20,10 +21,16 @@ export interface AgentFlags {
   labels?: Record<string, string>;
   /** kubeletVersion the Node reports (the server's Kubernetes version). */
   version?: string;
+  /** This node's pod CIDR (default: derived from the node name). */
+  podCidr?: string;
+  /** Port of the kubelet endpoint the Node advertises (the caller serves it). */
+  kubeletPort?: number;
 }
 
 export interface RunningAgent {
   agent: NodeAgent;
+  /** The agent's API client (other node roles, e.g. the service proxy, share it). */
+  client: ApiClient;
   stop(): Promise<void>;
 }
 
@@ -45,7 +52,9 @@ export async function startAgentProcess(flags: AgentFlags, logger?: Logger): Pro
     logger: log,
     labels: flags.labels,
     version: flags.version,
+    podCidr: flags.podCidr,
+    kubeletPort: flags.kubeletPort,
   });
   await agent.start();
-  return { agent, stop: () => agent.stop() };
+  return { agent, client, stop: () => agent.stop() };
 }

@@ -163,6 +163,7 @@ const PER_KIND: Record<string, Extract> = {
   ReplicationController: (o) => ({ 'status.replicas': str(o.status?.replicas ?? 0) }),
   Job: (o) => ({ 'status.successful': str(o.status?.succeeded ?? 0) }),
   Service: (o) => ({ 'spec.clusterIP': str(o.spec?.clusterIP), 'spec.type': str(o.spec?.type) }),
+  CertificateSigningRequest: (o) => ({ 'spec.signerName': str(o.spec?.signerName) }),
 };
 
 /** The selectable fields of an object of `kind` (metadata.name/namespace for every kind). */

@@ -121,6 +121,8 @@ export const RESOURCES: ResourceType[] = [
   r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
   // events.k8s.io
   r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
+  // certificates.k8s.io
+  r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, { shortNames: ['csr'], subresources: ['status', 'approval'] }),
 ];
 
 /**

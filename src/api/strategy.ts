@@ -26,6 +26,8 @@ import * as net from './validation/networking.js';
 import * as sto from './validation/storage.js';
 import * as rbac from './validation/rbac.js';
 import * as cl from './validation/cluster.js';
+import * as certs from './validation/certificates.js';
+import { prepareCsrForApprovalUpdate, prepareCsrForCreate, prepareCsrForStatusUpdate, prepareCsrForUpdate } from './csr.js';
 
 export { podQOSClass } from './qos.js';
 
@@ -160,6 +162,9 @@ export function prepareForCreate(kind: string, obj: Obj): void {
       return;
     case 'Node':
       return; // nodes register with their status
+    case 'CertificateSigningRequest':
+      prepareCsrForCreate(obj);
+      return;
   }
   if (hasStatusSubresource(kind)) obj.status = {};
 }
@@ -215,6 +220,9 @@ export function prepareForUpdate(kind: string, newObj: Obj, oldObj: Obj): void {
       if (s.selector == null && oldObj.spec?.selector) s.selector = structuredClone(oldObj.spec.selector);
       break;
     }
+    case 'CertificateSigningRequest':
+      prepareCsrForUpdate(newObj, oldObj);
+      break;
   }
 }
 
@@ -230,6 +238,12 @@ export function prepareForStatusUpdate(kind: string, newObj: Obj, oldObj: Obj): 
   if (rv !== undefined) newObj.metadata.resourceVersion = rv;
   if (managedFields !== undefined) newObj.metadata.managedFields = managedFields;
   if (kind === 'Pod' && newObj.status && !newObj.status.qosClass && oldObj.status?.qosClass) newObj.status.qosClass = oldObj.status.qosClass;
+  if (kind === 'CertificateSigningRequest') prepareCsrForStatusUpdate(newObj, oldObj, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+}
+
+/** certificatesigningrequests/approval: only the approval conditions change (upstream's csrApprovalStrategy). */
+export function prepareForApprovalUpdate(kind: string, newObj: Obj, oldObj: Obj): void {
+  if (kind === 'CertificateSigningRequest') prepareCsrForApprovalUpdate(newObj, oldObj, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
 }
 
 type Validator = (o: Obj) => FieldError[];
@@ -272,6 +286,7 @@ const VALIDATORS: Record<string, Validator> = {
   PodDisruptionBudget: cl.validatePDB,
   HorizontalPodAutoscaler: cl.validateHPA,
   ComponentStatus: cl.validateComponentStatus,
+  CertificateSigningRequest: certs.validateCertificateSigningRequest,
 };
 
 const UPDATE_VALIDATORS: Record<string, UpdateValidator> = {
@@ -303,6 +318,7 @@ const UPDATE_VALIDATORS: Record<string, UpdateValidator> = {
   PriorityClass: cl.validatePriorityClassUpdate,
   PodDisruptionBudget: cl.validatePDBUpdate,
   HorizontalPodAutoscaler: cl.validateHPAUpdate,
+  CertificateSigningRequest: certs.validateCertificateSigningRequestUpdate,
 };
 
 /** Field errors for a new object of `kind` (empty = valid). Unknown kinds get metadata validation. */

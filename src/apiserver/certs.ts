@@ -23,6 +23,25 @@ export interface Pki {
   issueClientCert(cn: string, orgs: string[]): Promise<{ cert: string; key: string }>;
   /** Issues a serving certificate for `hosts` (IPs and DNS names), e.g. a node agent's server. */
   issueServingCert(cn: string, hosts: string[]): Promise<{ cert: string; key: string }>;
+  /** Signs a PKCS#10 request (PEM) with the cluster CA: its subject, SANs and public key, `opts.usages`. */
+  signCsr(csrPem: string, opts: SignCsrOptions): Promise<string>;
+}
+
+export interface SignCsrOptions {
+  /** certificates.k8s.io key usages, e.g. ['digital signature', 'server auth']. */
+  usages: string[];
+  /** Requested lifetime (spec.expirationSeconds); capped at the leaf maximum and the CA's own expiry. */
+  expirationSeconds?: number;
+}
+
+/** What an approver looks at in a certificate request. */
+export interface CertificateRequestInfo {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  emailAddresses: string[];
+  uris: string[];
 }
 
 export interface PkiOptions {
@@ -89,7 +108,110 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     adminCert: admin.cert, adminKey: admin.key,
     issueClientCert: (cn, orgs) => issueLeaf(ca, { subject: clientSubject(cn, orgs), usage: 'client' }),
     issueServingCert: (cn, hosts) => issueLeaf(ca, { subject: [{ CN: [cn] }], usage: 'server', sans: [...new Set(hosts)] }),
+    signCsr: (csrPem, o) => signRequest(ca, csrPem, o),
   };
+}
+
+/** Parses a PEM certificate request and checks its self-signature; throws when it is not a valid one. */
+export async function parseCertificateRequest(csrPem: string): Promise<CertificateRequestInfo> {
+  const req = await loadRequest(csrPem);
+  const names = requestSans(req);
+  const pick = (type: string) => names.filter((n) => n.type === type).map((n) => n.value);
+  return {
+    commonName: req.subjectName.getField('CN')[0] ?? '',
+    organizations: req.subjectName.getField('O'),
+    dnsNames: pick('dns'),
+    ipAddresses: pick('ip'),
+    emailAddresses: pick('email'),
+    uris: pick('url'),
+  };
+}
+
+/** A new ECDSA P-256 key and a PKCS#10 request for it (PEM both), e.g. a node agent's serving certificate. */
+export async function createCertificateRequest(cn: string, orgs: string[], sans: string[]): Promise<{ csr: string; key: string }> {
+  const keys = await webcrypto.subtle.generateKey(EC_KEYGEN, true, ['sign', 'verify']) as CryptoKeyPair;
+  const extensions: x509.Extension[] = [];
+  if (sans.length) {
+    extensions.push(new x509.SubjectAlternativeNameExtension(
+      [...new Set(sans)].map((h) => ({ type: isIP(h) ? 'ip' as const : 'dns' as const, value: h }))));
+  }
+  const req = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: clientSubject(cn, orgs),
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+    extensions,
+  });
+  return { csr: req.toString('pem'), key: await exportPrivateKey(keys.privateKey) };
+}
+
+async function loadRequest(csrPem: string): Promise<x509.Pkcs10CertificateRequest> {
+  if (!/-----BEGIN CERTIFICATE REQUEST-----/.test(csrPem)) throw new Error('PEM block type must be CERTIFICATE REQUEST');
+  let req: x509.Pkcs10CertificateRequest;
+  try {
+    req = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch (e) {
+    throw new Error(`parsing the certificate request: ${(e as Error).message}`);
+  }
+  if (!(await req.verify())) throw new Error('the certificate request\'s signature is invalid');
+  return req;
+}
+
+function requestSans(req: x509.Pkcs10CertificateRequest): { type: string; value: string }[] {
+  const ext = req.getExtension(x509.SubjectAlternativeNameExtension.NAME) ?? req.extensions.find((e) => e.type === '2.5.29.17');
+  if (!ext) return [];
+  const san = ext instanceof x509.SubjectAlternativeNameExtension ? ext : new x509.SubjectAlternativeNameExtension(ext.rawData);
+  return san.names.items.map((n) => ({ type: n.type, value: n.value }));
+}
+
+const KEY_USAGE_FLAGS: Record<string, number> = {
+  'digital signature': x509.KeyUsageFlags.digitalSignature,
+  'content commitment': x509.KeyUsageFlags.nonRepudiation,
+  'key encipherment': x509.KeyUsageFlags.keyEncipherment,
+  'data encipherment': x509.KeyUsageFlags.dataEncipherment,
+  'key agreement': x509.KeyUsageFlags.keyAgreement,
+  'cert sign': x509.KeyUsageFlags.keyCertSign,
+  'crl sign': x509.KeyUsageFlags.cRLSign,
+  'encipher only': x509.KeyUsageFlags.encipherOnly,
+  'decipher only': x509.KeyUsageFlags.decipherOnly,
+};
+
+const EXT_KEY_USAGES: Record<string, string> = {
+  'server auth': x509.ExtendedKeyUsage.serverAuth,
+  'client auth': x509.ExtendedKeyUsage.clientAuth,
+  'code signing': x509.ExtendedKeyUsage.codeSigning,
+  'email protection': x509.ExtendedKeyUsage.emailProtection,
+  'timestamping': x509.ExtendedKeyUsage.timeStamping,
+  'ocsp signing': x509.ExtendedKeyUsage.ocspSigning,
+};
+
+async function signRequest(ca: Signer, csrPem: string, opts: SignCsrOptions): Promise<string> {
+  const req = await loadRequest(csrPem);
+  const now = Date.now();
+  const requested = opts.expirationSeconds ? opts.expirationSeconds * 1000 : LEAF_VALIDITY_MS;
+  const notAfter = Math.min(now + Math.min(requested, LEAF_VALIDITY_MS), ca.cert.notAfter.getTime());
+  let keyUsage = 0;
+  for (const u of opts.usages) keyUsage |= KEY_USAGE_FLAGS[u] ?? 0;
+  const eku = opts.usages.map((u) => EXT_KEY_USAGES[u]).filter((x): x is string => !!x);
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+  ];
+  if (keyUsage) extensions.push(new x509.KeyUsagesExtension(keyUsage, true));
+  if (eku.length) extensions.push(new x509.ExtendedKeyUsageExtension(eku));
+  const sans = requestSans(req).filter((n) => ['dns', 'ip', 'email', 'url'].includes(n.type));
+  if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans as x509.JsonGeneralNames));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: req.subjectName,
+    issuer: ca.cert.subjectName,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(notAfter),
+    publicKey: req.publicKey,
+    signingKey: ca.key,
+    signingAlgorithm: ca.algorithm,
+    extensions,
+  });
+  return cert.toString('pem');
 }
 
 /** The identity a verified client certificate carries: CN is the user, each O a group. */

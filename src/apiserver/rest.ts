@@ -7,7 +7,7 @@ import { apiVersionOf, groupVersion, storagePrefix } from '../api/registry.js';
 import { StatusError, badRequest, conflict, gone, invalid, methodNotAllowed, notFound, qualifiedResource } from '../api/errors.js';
 import type { KubeObject } from '../client/api.js';
 import type { HandlerRequest, ResponseSink, UserInfo } from '../client/transport.js';
-import { applyDefaults, prepareForCreate, prepareForUpdate, prepareForStatusUpdate, validate, validateUpdate } from '../api/strategy.js';
+import { applyDefaults, prepareForApprovalUpdate, prepareForCreate, prepareForUpdate, prepareForStatusUpdate, validate, validateUpdate } from '../api/strategy.js';
 import { convertFromStored, convertToStored } from '../api/conversion.js';
 import { parseSelector } from '../api/labels.js';
 import { parseFieldSelector, fieldsOf } from '../api/fields.js';
@@ -103,7 +103,7 @@ export class RestHandler {
         if (rt.kind === 'Pod' && (sub === 'exec' || sub === 'attach' || sub === 'portforward')) {
           throw badRequest(`Upgrade request required`);
         }
-        if (sub && sub !== 'status') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+        if (sub && sub !== 'status' && sub !== 'approval') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         return this.get(ctx, ns);
       case 'list':
         return this.list(ctx, ns);
@@ -532,6 +532,7 @@ export class RestHandler {
     if (obj.metadata.deletionGracePeriodSeconds === undefined) delete obj.metadata.deletionGracePeriodSeconds;
     if (oldMeta.generation !== undefined) obj.metadata.generation = oldMeta.generation;
     if (sub === 'status') prepareForStatusUpdate(kind, obj, old);
+    else if (sub === 'approval') prepareForApprovalUpdate(kind, obj, old);
     else if (sub === 'finalize') {
       // namespaces/finalize changes spec.finalizers and nothing else (the main resource's
       // update strategy would keep the old finalizers).
@@ -752,34 +753,92 @@ export class RestHandler {
     sendJson(ctx.res, 201, successStatus(), this.headers(ctx));
   }
 
+  /**
+   * POST pods/{name}/eviction (upstream EvictionREST): pods that are not running need no budget;
+   * otherwise the pod's single PodDisruptionBudget must allow a disruption, which is consumed
+   * (disruptionsAllowed--, the pod recorded in status.disruptedPods) before the pod is deleted.
+   */
   private async evict(ctx: Ctx, ns: string | undefined, body: KubeObject, dryRun: boolean): Promise<void> {
     const name = ctx.info.name;
-    const pod = await this.d.objects.mustGet(ctx.rt, ns, name);
+    const pod = (await this.d.objects.mustGet(ctx.rt, ns, name)) as KubeObject & Pod;
+    const opts: Partial<DeleteOpts> = (body as { deleteOptions?: Partial<DeleteOpts> }).deleteOptions ?? {};
+    const isDryRun = dryRun || opts.dryRun === true;
+    const evictNow = async () => {
+      await this.deleteObject(ctx, ns, name, { ...opts, dryRun: isDryRun });
+      sendJson(ctx.res, 201, successStatus(), this.headers(ctx));
+    };
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata?.deletionTimestamp) return evictNow();
+
+    type Pdb = KubeObject & {
+      spec?: { selector?: unknown; unhealthyPodEvictionPolicy?: string };
+      status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; observedGeneration?: number; disruptedPods?: Record<string, string>; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; observedGeneration?: number }[] };
+    };
     const pdbType = { ...ctx.rt, group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets' } as ResourceType;
     await this.d.cache.sync();
-    const pdbs = this.d.cache.list(pdbType, ns).map((c) => c.obj as KubeObject & { spec?: { selector?: unknown }; status?: { disruptionsAllowed?: number } });
     const labels = pod.metadata?.labels ?? {};
     const { selectorFromLabelSelector } = await import('../api/labels.js');
-    const matching = pdbs.filter((p) => p.spec?.selector && selectorFromLabelSelector(p.spec.selector as never).matches(labels));
-    if (matching.length > 1) throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
-    const phase = (pod as { status?: { phase?: string } }).status?.phase;
-    if (matching.length === 1 && phase === 'Running' && (matching[0].status?.disruptionsAllowed ?? 0) < 1) {
-      throw new StatusError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, {
-        causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${matching[0].metadata?.name} needs ${0} healthy pods and has ${0} currently` }],
+    const matching = this.d.cache
+      .list(pdbType, ns)
+      .map((c) => c.obj as Pdb)
+      .filter((p) => {
+        const sel = p.spec?.selector as { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } | undefined;
+        // A nil or empty selector matches nothing here, not everything (as upstream's eviction).
+        if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return false;
+        try {
+          return selectorFromLabelSelector(sel as never).matches(labels);
+        } catch {
+          return false;
+        }
       });
+    if (matching.length > 1) throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    if (matching.length === 0) return evictNow();
+
+    const budget = matching[0];
+    const ready = !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready) {
+      // Unhealthy pods do not reduce availability further (unhealthyPodEvictionPolicy).
+      const policy = budget.spec?.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget';
+      const st = budget.status ?? {};
+      if (policy === 'AlwaysAllow') return evictNow();
+      if ((st.currentHealthy ?? 0) >= (st.desiredHealthy ?? 0) && (st.desiredHealthy ?? 0) > 0) return evictNow();
     }
-    const opts: Partial<DeleteOpts> = (body as { deleteOptions?: Partial<DeleteOpts> }).deleteOptions ?? {};
-    await this.deleteObject(ctx, ns, name, { ...opts, dryRun: dryRun || opts.dryRun === true });
-    if (matching.length === 1 && !dryRun) {
-      await this.d.objects
-        .guaranteedUpdate(pdbType, ns, matching[0].metadata!.name!, (p) => {
-          const st = ((p as { status?: { disruptionsAllowed?: number } }).status ??= {});
-          st.disruptionsAllowed = Math.max(0, (st.disruptionsAllowed ?? 0) - 1);
-          return p;
-        })
-        .catch(() => undefined);
-    }
-    sendJson(ctx.res, 201, successStatus(), this.headers(ctx));
+    const pdbName = budget.metadata!.name!;
+    const checkAndDecrement = (p: Pdb): Pdb => {
+      const st = (p.status ??= {});
+      if ((st.observedGeneration ?? 0) < (p.metadata?.generation ?? 0)) {
+        throw new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbName} is still being processed by the server.` }],
+          retryAfterSeconds: 10,
+        });
+      }
+      if ((st.disruptionsAllowed ?? 0) < 0) {
+        throw new StatusError(403, 'Forbidden', `poddisruptionbudget.policy "${pdbName}" is forbidden: pdb disruptions allowed is negative`, { name: pdbName, group: 'policy', kind: 'poddisruptionbudget' });
+      }
+      if (Object.keys(st.disruptedPods ?? {}).length > 2000) {
+        throw new StatusError(403, 'Forbidden', `poddisruptionbudget.policy "${pdbName}" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller`, { name: pdbName, group: 'policy', kind: 'poddisruptionbudget' });
+      }
+      if ((st.disruptionsAllowed ?? 0) === 0) {
+        throw new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbName} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently` }],
+        });
+      }
+      st.disruptionsAllowed = (st.disruptionsAllowed ?? 0) - 1;
+      if (st.disruptionsAllowed === 0) {
+        const conds = (st.conditions ??= []);
+        const i = conds.findIndex((c) => c.type === 'DisruptionAllowed');
+        const prev = i >= 0 ? conds[i] : undefined;
+        const next = { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: st.observedGeneration, lastTransitionTime: prev?.status === 'False' ? prev.lastTransitionTime : rfc3339(this.d.now()) };
+        if (i >= 0) conds[i] = next;
+        else conds.push(next);
+      }
+      // Tell the disruption controller this pod is about to go, so it is not counted as healthy.
+      st.disruptedPods = { ...(st.disruptedPods ?? {}), [name]: rfc3339(this.d.now()) };
+      return p;
+    };
+    if (isDryRun) checkAndDecrement(JSON.parse(JSON.stringify(budget)) as Pdb);
+    else await this.d.objects.guaranteedUpdate<Pdb>(pdbType, ns, pdbName, (p) => checkAndDecrement(p));
+    return evictNow();
   }
 
   private scaleOf(obj: KubeObject): KubeObject {

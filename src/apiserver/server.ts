@@ -16,11 +16,15 @@ import { WatchCache } from './watch-cache.js';
 import { ObjectStore } from './object-store.js';
 import { RestHandler, rfc3339, type ResourceHooks } from './rest.js';
 import { AdmissionChain, type AdmissionPlugin } from './admission.js';
+import { CertificateSigningRequestRequester } from './csr-requester.js';
 import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './namespace-lifecycle.js';
 import { authenticate, isAnonymous, type TokenAuthenticator } from './authn.js';
 import { AuthenticatedAllowed, type Authorizer } from './authz.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
-import { serveOpenApiV2, serveOpenApiV3, openApiV3Root } from './openapi.js';
+// openapi.js (and the schema modules behind it) loads on the first /openapi request, not at start-up.
+type OpenApiModule = typeof import('./openapi.js');
+let openApiModule: Promise<OpenApiModule> | undefined;
+const openApi = (): Promise<OpenApiModule> => (openApiModule ??= import('./openapi.js'));
 import { applyDefaults, prepareForCreate } from '../api/strategy.js';
 import type { PodStreamingProxy } from './pod-streaming.js';
 import type { Duplex } from 'node:stream';
@@ -70,7 +74,7 @@ export class ApiServer {
     this.now = opts.now ?? (() => new Date());
     this.cache = new WatchCache(opts.store);
     this.objects = new ObjectStore(opts.store, this.cache);
-    this.admission = new AdmissionChain([new NamespaceLifecycle(this.objects), ...(opts.admission ?? [])]);
+    this.admission = new AdmissionChain([new NamespaceLifecycle(this.objects), new CertificateSigningRequestRequester(), ...(opts.admission ?? [])]);
     this.authorizer = opts.authorizer ?? new AuthenticatedAllowed();
     this.serviceNetwork = opts.serviceNetwork ?? DEFAULT_SERVICE_NETWORK;
     const hooks = [new ServiceAllocator(this.cache, this.serviceNetwork), ...(opts.hooks ?? [])];
@@ -321,7 +325,7 @@ export class ApiServer {
     return this.nonResource(req, res, path, url.searchParams);
   }
 
-  private nonResource(req: HandlerRequest, res: ResponseSink, path: string, q: URLSearchParams): void {
+  private async nonResource(req: HandlerRequest, res: ResponseSink, path: string, q: URLSearchParams): Promise<void> {
     const accept = req.headers['accept'];
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     switch (path) {
@@ -345,16 +349,16 @@ export class ApiServer {
         return sendJson(res, 200, apiGroupList());
       }
       case '/openapi/v2': {
-        const r = serveOpenApiV2(accept, req.headers['if-none-match']);
+        const r = (await openApi()).serveOpenApiV2(accept, req.headers['if-none-match']);
         res.writeHead(r.status, lowerKeys(r.headers));
         res.end(r.body);
         return;
       }
       case '/openapi/v3':
-        return sendJson(res, 200, openApiV3Root());
+        return sendJson(res, 200, (await openApi()).openApiV3Root());
     }
     if (path.startsWith('/openapi/v3/')) {
-      const r = serveOpenApiV3(path.slice('/openapi/v3/'.length), q.get('hash') ?? undefined, req.headers['if-none-match']);
+      const r = (await openApi()).serveOpenApiV3(path.slice('/openapi/v3/'.length), q.get('hash') ?? undefined, req.headers['if-none-match']);
       if (!r) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       res.writeHead(r.status, lowerKeys(r.headers));
       res.end(r.body);

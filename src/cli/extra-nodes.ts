@@ -17,11 +17,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { removeRuntimeLeftovers } from './runtime-leftovers.js';
 
 export const NODE_NETWORK_PREFIX = '10.41.0';
 export const NODE_GATEWAY = `${NODE_NETWORK_PREFIX}.1`;
@@ -176,7 +177,8 @@ export async function cleanupExtraNodes(dataDir: string, opts: { timeoutMs?: num
     removed.push(`process ${n.pid} (${n.name})`);
   }
   for (const n of rec.nodes) {
-    // A killed agent cannot remove its pods' namespaces; the names say whose they are.
+    // A killed agent leaves its pods running; their namespaces' names say whose they are.
+    if (await removeRuntimeLeftovers(n.dataDir).catch(() => false)) removed.push(`pods of ${n.name}`);
     for (const ns of podNamespacesOf(n.dataDir)) if ((await cmd('ip', ['netns', 'del', ns])).ok) removed.push(`netns ${ns}`);
     if (n.netns && existsSync(`/run/netns/${n.netns}`)) {
       await killRemaining(n.netns);
@@ -204,7 +206,7 @@ async function killRemaining(netns: string): Promise<void> {
 }
 
 /** TCP forwarder from the node network to the API server's own address (TLS passes through). */
-async function startApiForwarder(listenHost: string, port: number, target: { host: string; port: number }): Promise<Server> {
+async function startApiForwarder(listenHost: string, port: number, target: { host: string; port: number }): Promise<{ close(): void }> {
   const open = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection({ host: target.host, port: target.port });
@@ -223,10 +225,12 @@ async function startApiForwarder(listenHost: string, port: number, target: { hos
     server.once('error', rej);
     server.listen(port, listenHost, () => res());
   });
-  server.on('close', () => {
-    for (const s of open) s.destroy();
-  });
-  return server;
+  return {
+    close() {
+      server.close();
+      for (const s of open) s.destroy();
+    },
+  };
 }
 
 export function validateExtraNodes(count: number, runtime: string): string | undefined {
@@ -249,15 +253,15 @@ export async function startExtraNodes(o: ExtraNodesOptions): Promise<ExtraNodes>
   const tag = clusterTag(o.dataDir);
   const isolated = o.runtime === 'process';
   const rec: ExtraNodesRecord = { nodes: [] };
-  const children: ChildProcess[] = [];
-  let forwarder: Server | undefined;
+  let forwarder: { close(): void } | undefined;
   let stopping = false;
   const stopTimeoutMs = o.stopTimeoutMs ?? 15_000;
 
   const stop = async () => {
-    forwarder?.close();
     writeRecord(o.dataDir, rec);
+    // Agents still report their pods' end through the forwarder: it closes last.
     const removed = await cleanupExtraNodes(o.dataDir, { timeoutMs: stopTimeoutMs, log });
+    forwarder?.close();
     log.info({ removed }, 'extra nodes stopped');
   };
 
@@ -317,7 +321,6 @@ export async function startExtraNodes(o: ExtraNodesOptions): Promise<ExtraNodes>
       ];
       const [file, args] = isolated ? ['nsenter', [`--net=/run/netns/${node.netns}`, '--', process.execPath, ...agentArgs]] : [process.execPath, agentArgs];
       const child = spawn(file, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-      children.push(child);
       node.pid = child.pid ?? 0;
       writeRecord(o.dataDir, rec);
       relayLines(child, name, log);

@@ -15,6 +15,7 @@ import { kubeDnsEndpoints, nodeReadiness, queryClusterDns, tcpOpen, type NodeRea
 import { announcedAddresses, formatLogRecord, knownComponents, matchesComponent, parseLogLine, readFrom, type AnnouncedAddresses } from './server-log.js';
 import { Progress } from './progress.js';
 import { cleanupExtraNodes, readExtraNodes, validateExtraNodes } from './extra-nodes.js';
+import { removeRuntimeLeftovers } from './runtime-leftovers.js';
 
 export interface UpFlags {
   dataDir?: string;
@@ -362,7 +363,7 @@ export async function down(flags: { dataDir?: string }): Promise<number> {
   const dir = clusterDir(flags.dataDir);
   const st = readState(dir);
   if (!st || !serverAlive(st.pid, dir)) {
-    reportLeftovers(await cleanupExtraNodes(serverDir(dir)));
+    await removeLeftovers(dir);
     console.log('skiff is not running');
     return 0;
   }
@@ -373,13 +374,17 @@ export async function down(flags: { dataDir?: string }): Promise<number> {
     process.kill(st.pid, 'SIGKILL');
     console.error(`skiff down: the server did not stop in 40 s; killed pid ${st.pid}`);
   }
-  // The server stops its extra node agents itself; this only finds what a killed server left.
-  reportLeftovers(await cleanupExtraNodes(serverDir(dir)));
+  // The server stops its pods and extra node agents itself; this only finds what a killed server left.
+  await removeLeftovers(dir);
   console.log(`✔ skiff stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s (data kept in ${dir}; \`skiff up\` starts it again)`);
   return 0;
 }
 
-function reportLeftovers(removed: string[]): void {
+/** Extra node agents, pods and pod networks of a server that was killed (SIGKILL, crash). */
+async function removeLeftovers(dir: string): Promise<void> {
+  const removed = await cleanupExtraNodes(serverDir(dir));
+  // The server's own node uses 10.42.0.0/24 (server.ts) in this namespace.
+  if (await removeRuntimeLeftovers(join(serverDir(dir), 'agent'), '10.42.0.0/24').catch(() => false)) removed.push('pods of the server\'s node');
   if (removed.length) console.log(`✔ removed what the server left behind: ${removed.join(', ')}`);
 }
 

@@ -53,13 +53,13 @@ program
 
 program
   .command('up')
-  .description('start (or find running) a local single-node cluster in the background and configure kubectl')
+  .description('start (or find running) a local cluster in the background and configure kubectl')
   .option('--data-dir <dir>', 'where the cluster keeps its state (default ~/.skiff)')
   // No commander defaults: `up` must tell flags given now from the running cluster's settings.
   .option('--listen <host:port>', 'API server address (default 127.0.0.1:6443)')
   .option('--runtime <name>', 'process | containerd | simulated (default process)')
   .option('--datastore <kind>', 'sqlite | memory (default sqlite)')
-  .option('--nodes <n>', 'number of nodes (default 1)', intArg)
+  .option('--nodes <n>', 'number of nodes (default 1); extra nodes <node>-m02, … run as their own agents, in their own network namespaces (root)', intArg)
   .option('--ingress-ports <http,https>', 'ingress controller ports (default 80,443 as root, else 10080,10443; 0 = any free port)')
   .option('--dns-listen <host:port>', 'cluster DNS address (default NODE_IP:53 as root, else 127.0.0.1:10053)')
   .option('--wait <seconds>', 'how long to wait for the cluster', intArg, 60)
@@ -134,7 +134,7 @@ program
   .option('--ca-file <path>', 'CA certificate of the API server (the server\'s DATA_DIR/tls/ca.crt); without it TLS is not verified')
   .option('--pod-cidr <cidr>', 'pod CIDR of this node (default: derived from the node name)')
   .option('--kubelet-port <port>', 'port of the kubelet endpoint (logs/exec/port-forward; default: a free port)', intArg)
-  .option('--tls-cert-file <path>', 'kubelet serving certificate signed by the cluster CA (without it kubectl logs/exec cannot reach this node)')
+  .option('--tls-cert-file <path>', 'kubelet serving certificate signed by the cluster CA (default: with --ca-file, request one from the cluster with a CertificateSigningRequest)')
   .option('--tls-private-key-file <path>', 'key of --tls-cert-file')
   .action(async (opts) => {
     const { startAgentNode } = await import('./agent-node.js');

@@ -13,10 +13,9 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { InProcessTransport } from '../client/inprocess-transport.js';
 import { RestClient } from '../client/rest-client.js';
 import type { ApiClient } from '../client/api.js';
-import { ControllerManager } from '../controllers/manager.js';
-import { Scheduler } from '../scheduler/scheduler.js';
-import { InformerFactory } from '../client/informer.js';
-import { startNodeNetwork, defaultDnsListen, defaultIngressPorts, type NodeNetwork } from './node-network.js';
+// Controllers, scheduler and node networking load after the kubeconfig is written (dynamic
+// imports below): the API server answers /readyz without waiting for their modules.
+import type { NodeNetwork } from './node-network.js';
 import { agentTokenAuthenticator, ensureAgentToken } from './agent-token.js';
 
 export interface ServerFlags {
@@ -79,21 +78,28 @@ export function makeLogger(): Logger {
 export async function startServer(flags: ServerFlags, log: Logger = makeLogger()): Promise<RunningServer> {
   const dataDir = flags.dataDir ?? defaultDataDir();
   mkdirSync(join(dataDir, 'db'), { recursive: true });
+  // local-path volumes live under the data dir, so `skiff delete` removes them too.
+  process.env.SKIFF_LOCAL_PATH_DIR ??= join(dataDir, 'storage');
   const { host, port } = parseListen(flags.listen);
   const hosts = [host, '127.0.0.1', 'localhost'];
   const extraNodes = Number(flags.extraNodes ?? 0);
+  let extraNodesGateway: string | undefined;
   if (extraNodes > 0) {
     const { validateExtraNodes, NODE_GATEWAY } = await import('./extra-nodes.js');
     const problem = validateExtraNodes(extraNodes, flags.runtime ?? 'process');
     if (problem) throw new Error(`--extra-nodes ${extraNodes}: ${problem}`);
     if (flags.agent === false) throw new Error('--extra-nodes needs the local node agent (drop --no-agent)');
     hosts.push(NODE_GATEWAY); // extra nodes in their own namespaces reach the API server there
+    extraNodesGateway = NODE_GATEWAY;
   }
   const pki = await ensurePki(join(dataDir, 'tls'), { hosts });
   const store = openStore(flags.datastore, dataDir);
   // Node agents joining with `skiff agent --token` (DATA_DIR/agent-token).
   const agentToken = ensureAgentToken(dataDir);
-  const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port, tokenAuthenticators: [agentTokenAuthenticator(agentToken)] });
+  // Pods on extra nodes in their own namespaces reach the `kubernetes` Service only through the
+  // node network (a fixed port is needed up front; with port 0 it stays on the listen address).
+  const advertise = extraNodes > 0 && flags.runtime !== 'simulated' && port !== 0 ? { ip: extraNodesGateway!, port } : undefined;
+  const api = new ApiServer({ store, logger: log, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, host, port, advertise, tokenAuthenticators: [agentTokenAuthenticator(agentToken)] });
   await api.start();
   // pods/log, exec, attach and portforward are proxied to node agents with this identity.
   const { NodeAgentProxy } = await import('../apiserver/pod-proxy.js');
@@ -101,6 +107,11 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   const proxyClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-apiserver', groups: ['system:masters'] }), { userAgent: 'kube-apiserver' });
   const podProxy = new NodeAgentProxy({ client: proxyClient, tls: { ca: pki.caCert, ...proxyCert }, logger: log.child({ component: 'pod-proxy' }) });
   api.podStreaming = podProxy;
+  // Approves node agents' serving-certificate requests and signs approved ones with the cluster CA.
+  const { CsrSigner } = await import('../apiserver/csr-signer.js');
+  const csrClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-controller-manager', groups: ['system:masters'] }), { userAgent: 'csr-signer' });
+  const csrSigner = new CsrSigner({ client: csrClient, sign: (pem, o) => pki.signCsr(pem, o), logger: log });
+  await csrSigner.start();
   const addr = api.address()!;
   const hostForUrl = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const url = `https://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${addr.port}`;
@@ -109,9 +120,15 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
   });
   const kubeconfigPath = flags.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  const [{ ControllerManager }, { Scheduler }, { InformerFactory }, { startNodeNetwork, defaultDnsListen, defaultIngressPorts }] = await Promise.all([
+    import('../controllers/manager.js'),
+    import('../scheduler/scheduler.js'),
+    import('../client/informer.js'),
+    import('./node-network.js'),
+  ]);
   // Control-plane roles are API clients over the in-process transport, each with its own identity.
   const cmClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-controller-manager', groups: ['system:masters'] }), { userAgent: 'kube-controller-manager' });
-  const controllers = new ControllerManager(cmClient, { leaderElect: true, logger: log.child({ component: 'controller-manager' }) });
+  const controllers = new ControllerManager(cmClient, { leaderElect: true, clusterCaPem: pki.caCert, logger: log.child({ component: 'controller-manager' }) });
   await controllers.start();
   const schedClient = new RestClient(new InProcessTransport(api.handler, { username: 'system:kube-scheduler', groups: ['system:masters'] }), { userAgent: 'kube-scheduler' });
   const schedInformers = new InformerFactory(schedClient);
@@ -197,6 +214,7 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
       await scheduler.stop();
       schedInformers.stop();
       await controllers.stop();
+      await csrSigner.stop();
       podProxy.close();
       await api.stop();
       await store.close();

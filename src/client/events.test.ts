@@ -98,3 +98,24 @@ test('many similar events are combined; failures never throw', async () => {
   assert.doesNotThrow(() => rec.event({ kind: 'Pod' }, 'Normal', 'X', 'no name'));
   await rec.flush();
 });
+
+test('spam filter: 25 writes per source and object, then one per 5 minutes; counts stay right', async () => {
+  const { fake, rec, clock } = setup();
+  for (let i = 0; i < 40; i++) rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: p-${i}`);
+  // Another object has its own budget.
+  rec.event({ ...rs, metadata: { ...rs.metadata, name: 'other', uid: 'uid-2' } }, 'Normal', 'SuccessfulCreate', 'Created pod: q');
+  await rec.flush();
+  const writes = () => fake.requests.filter((r) => r.method === 'POST' || r.method === 'PATCH').length;
+  assert.equal(writes(), 26, '25 for the ReplicaSet, 1 for the other object');
+  const combined = () => (fake.all(events) as unknown as Event[]).find((e) => e.message!.startsWith('(combined'))!;
+  assert.equal(combined().count, 16, 'written before the budget ran out');
+
+  // Dropped events were still counted: the next allowed write carries the full count.
+  clock.advance(5 * 60_000);
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p-40');
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p-41');
+  await rec.flush();
+  assert.equal(writes(), 27, 'one token refilled');
+  assert.equal(combined().count, 32);
+  assert.equal(combined().message, '(combined from similar events): Created pod: p-40');
+});

@@ -3,7 +3,10 @@
 // - the same event (object, type, reason, message, source) within 10 minutes PATCHes count+1 and
 //   lastTimestamp of the Event already written;
 // - from the 10th distinct message with the same object/type/reason within 10 minutes, messages
-//   are combined into one Event: "(combined from similar events): <latest message>".
+//   are combined into one Event: "(combined from similar events): <latest message>";
+// - spam filter: each source may write at most 25 events (creates or count patches) about one
+//   object in a burst, then one per 5 minutes (client-go EventSourceObjectSpamFilter); the rest
+//   are dropped, so a 1,000-replica ReplicaSet does not cost 1,000 Event writes.
 // Writes happen in the background in order; failures are logged, never thrown.
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import { findByKind, type ResourceType } from '../api/registry.js';
@@ -26,6 +29,9 @@ const MAX_SIMILAR = 10;
 const MAX_CACHE = 4096;
 const MAX_PENDING = 1000;
 const COMBINED_PREFIX = '(combined from similar events): ';
+/** Spam filter token bucket per source and involved object (client-go defaultSpamBurst/QPS). */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 5 * 60 * 1000;
 
 interface Written {
   name: string;
@@ -51,6 +57,7 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly written = new Map<string, Written>();
   private readonly similar = new Map<string, { messages: Set<string>; lastMs: number }>();
+  private readonly spam = new Map<string, { tokens: number; lastMs: number }>();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private seq = 0;
@@ -108,6 +115,14 @@ export class EventRecorder {
     touch(this.similar, aggKey, sim);
 
     const prev = this.written.get(key);
+    // Like client-go, the event still counts in the caches above when the filter drops it.
+    if (!this.takeSpamToken(`${src}\u0000${objKey}`, now)) {
+      if (prev && now - prev.lastMs <= WINDOW_MS) {
+        prev.count++;
+        prev.lastMs = now;
+      }
+      return;
+    }
     const namespace = ref.namespace || 'default'; // cluster-scoped objects' events live in default
     if (prev && now - prev.lastMs <= WINDOW_MS) {
       prev.count++;
@@ -130,6 +145,17 @@ export class EventRecorder {
     touch(this.written, key, { name, namespace, count: 1, firstTimestamp: wireTime(now), lastMs: now });
     const ev = this.build(ref, namespace, name, type, reason, text, now, now, 1);
     this.enqueue(() => this.create(ev));
+  }
+
+  /** Token bucket per source+object: SPAM_BURST tokens, one more every SPAM_REFILL_MS. */
+  private takeSpamToken(key: string, now: number): boolean {
+    const b = this.spam.get(key) ?? { tokens: SPAM_BURST, lastMs: now };
+    b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.lastMs) / SPAM_REFILL_MS);
+    b.lastMs = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    touch(this.spam, key, b);
+    return ok;
   }
 
   private build(ref: ObjectReference, namespace: string, name: string, type: string, reason: string, message: string, first: number, last: number, count: number): Event {

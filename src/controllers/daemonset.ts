@@ -11,7 +11,7 @@ import { isNotFound, type KubeObject } from '../client/api.js';
 import { clone, keyOf, ownerUidIndexFunc, splitKey, type SharedInformer } from '../client/informer.js';
 import { WorkQueue } from '../client/workqueue.js';
 import type { Controller, ControllerContext, EventSink } from './context.js';
-import { claimObjects, controllerRefOf, newControllerRef, recheckOwner } from './controller-ref.js';
+import { CONTROLLER_UID_INDEX, claimObjects, controllerRefOf, controllerUidIndexFunc, newControllerRef, ownedAndOrphans, recheckOwner } from './controller-ref.js';
 import { CONTROLLER_REVISION_HASH_LABEL, ensureRevision, truncateHistory, type RevisionObj } from './controllerrevision.js';
 import { ControllerExpectations } from './expectations.js';
 import { CONTROLLER_REVISIONS, DAEMON_SETS, NODES } from './kinds.js';
@@ -105,6 +105,7 @@ export class DaemonSetController implements Controller {
     this.nodes = ctx.factory.informerFor(NODES);
     this.revisions = ctx.factory.informerFor(CONTROLLER_REVISIONS);
     this.revisions.addIndexer(OWNER_UID_INDEX, ownerUidIndexFunc);
+    this.pods.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
     this.dss.addEventHandler({ onAdd: (d) => this.queue.add(keyOf(d)), onUpdate: (_o, d) => this.queue.add(keyOf(d)), onDelete: (d) => this.expectations.delete(keyOf(d)) });
     const podEvent = (p: PodObj, what: 'add' | 'update' | 'delete') => {
       const ref = controllerRefOf(p);
@@ -139,7 +140,7 @@ export class DaemonSetController implements Controller {
       ownerApiVersion: 'apps/v1',
       ownerKind: 'DaemonSet',
       selector,
-      objects: this.pods.byIndex('namespace', namespace ?? ''),
+      objects: ownedAndOrphans(this.pods, namespace, ds.metadata?.uid),
       canAdopt: recheckOwner(this.ctx.client, DAEMON_SETS, ds),
     });
     if (ds.metadata?.deletionTimestamp) return;

@@ -30,7 +30,7 @@ afterEach(() => h?.stop());
 async function setup(...jobs: KubeObject[]): Promise<JobController> {
   h = new Part2Harness();
   await h.seed(JOBS, ...jobs);
-  const c = new JobController(h.ctx);
+  const c = new JobController(h.ctx, { podEventBatchMs: 0 });
   await h.start();
   await h.drain(c);
   return c;
@@ -92,6 +92,37 @@ describe('JobController', () => {
     assert.equal(pods().length, 3, 'finished pods are kept');
     assert.equal(h.events.filter((e) => e.reason === 'SuccessfulCreate').length, 3);
     assert.ok(h.events.some((e) => e.reason === 'Completed' && e.message === 'Job completed'));
+  });
+
+  test('pod events are batched: several pod transitions within the batch period cost one sync', async () => {
+    h = new Part2Harness();
+    await h.seed(JOBS, job('batched', {}));
+    const c = new JobController(h.ctx);
+    await h.start();
+    await h.drain(c);
+    const [pod] = pods();
+    assert.equal(getJob('batched').status?.active, 1);
+    const writesBefore = getJob('batched').metadata!.resourceVersion;
+    await h.api.updateStatus(PODS, 'default', { ...h.api.peek<PodObj>(PODS, 'default', pod.metadata!.name!)!, status: { phase: 'Running' } });
+    await h.settle();
+    await finish(pod, 'Succeeded');
+    await h.settle();
+    assert.equal(c.queue.len(), 0, 'pod events wait for the batch period');
+    assert.equal(getJob('batched').metadata!.resourceVersion, writesBefore);
+    h.clock.advance(1000);
+    await h.drain(c);
+    const j = getJob('batched');
+    assert.equal(j.status?.succeeded, 1);
+    assert.deepEqual(condTypes(j).sort(), ['Complete', 'SuccessCriteriaMet']);
+  });
+
+  test('a job deleted while its pod runs: the pod loses the tracking finalizer', async () => {
+    const c = await setup(job('gone', {}));
+    const [pod] = pods();
+    assert.ok(pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER));
+    await h.api.delete(JOBS, 'default', 'gone');
+    await h.drain(c);
+    assert.equal(h.api.peek<PodObj>(PODS, 'default', pod.metadata!.name!)?.metadata?.finalizers, undefined);
   });
 
   test('pod failures back off 10s, 20s … and exceed backoffLimit', async () => {

@@ -14,7 +14,7 @@ import { clone, keyOf, splitKey, type SharedInformer } from '../client/informer.
 import { WorkQueue } from '../client/workqueue.js';
 import { getCondition, setCondition } from './conditions.js';
 import type { Controller, ControllerContext, EventSink } from './context.js';
-import { claimObjects, controllerRefOf, newControllerRef, recheckOwner } from './controller-ref.js';
+import { CONTROLLER_UID_INDEX, claimObjects, controllerRefOf, controllerUidIndexFunc, newControllerRef, ownedAndOrphans, recheckOwner } from './controller-ref.js';
 import { ControllerExpectations } from './expectations.js';
 import { hasFinalizer, removeFinalizerStrategic } from './finalizers.js';
 import { formatIndexes, JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, parseIndexes, podCompletionIndex } from './job-indexes.js';
@@ -31,6 +31,11 @@ export const DEFAULT_BACKOFF_LIMIT = 6;
 export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_MAX_MS = 6 * 60_000;
 const BURST = 500;
+/**
+ * Pod events wait this long before the job syncs (upstream syncJobBatchPeriod), so a pod that
+ * goes Pending → Running → Succeeded quickly costs one status write, not one per transition.
+ */
+export const JOB_SYNC_BATCH_MS = 1000;
 /** Queue keys for pods whose Job is gone but which still carry the tracking finalizer. */
 const ORPHAN_POD_PREFIX = 'orphan-pod:';
 
@@ -136,23 +141,31 @@ export class JobController implements Controller {
   /** Pod uids already counted whose finalizer removal the cache may not show yet (per job key). */
   private readonly counted = new Map<string, Set<string>>();
 
+  private readonly podBatchMs: number;
+
   constructor(
     private readonly ctx: ControllerContext,
-    opts: { workers?: number } = {},
+    opts: { workers?: number; podEventBatchMs?: number } = {},
   ) {
     this.queue = new WorkQueue<string>({ name: 'job', clock: ctx.clock });
     this.workers = opts.workers ?? 5;
+    this.podBatchMs = opts.podEventBatchMs ?? JOB_SYNC_BATCH_MS;
     this.expectations = new ControllerExpectations(ctx.clock);
     this.events = ctx.events(JOB_CONTROLLER);
     this.log = ctx.logger.child({ component: JOB_CONTROLLER });
     this.jobs = ctx.factory.informerFor(JOBS);
     this.pods = ctx.factory.informerFor(PODS);
+    this.pods.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
     this.jobs.addEventHandler({
       onAdd: (j) => this.queue.add(keyOf(j)),
       onUpdate: (_o, j) => this.queue.add(keyOf(j)),
       onDelete: (j) => {
         this.expectations.delete(keyOf(j));
         this.queue.add(keyOf(j));
+        // Its pods may still carry the tracking finalizer (upstream deleteJob does the same).
+        for (const pod of this.pods.byIndex(CONTROLLER_UID_INDEX, j.metadata?.uid ?? '')) {
+          if (hasFinalizer(pod, JOB_TRACKING_FINALIZER)) this.queue.add(ORPHAN_POD_PREFIX + keyOf(pod));
+        }
       },
     });
     this.pods.addEventHandler({
@@ -186,7 +199,7 @@ export class JobController implements Controller {
     if (what === 'add') this.expectations.creationObserved(key);
     if (what === 'delete' || pod.metadata?.deletionTimestamp) this.expectations.deletionObserved(key, keyOf(pod));
     if (what === 'delete' || !hasFinalizer(pod, JOB_TRACKING_FINALIZER)) this.counted.get(key)?.delete(pod.metadata!.uid!);
-    this.queue.add(key);
+    this.queue.addAfter(key, this.podBatchMs);
   }
 
   async reconcile(key: string): Promise<void | { requeueAfterMs?: number }> {
@@ -212,7 +225,7 @@ export class JobController implements Controller {
   private async claimPods(job: JobObj): Promise<PodObj[]> {
     const ns = job.metadata?.namespace ?? '';
     const selector = job.spec?.selector ? labelSelectorMatcher(job.spec.selector) : { matches: (l: Record<string, string> | undefined) => l?.['batch.kubernetes.io/controller-uid'] === job.metadata?.uid };
-    const candidates = this.pods.byIndex('namespace', ns);
+    const candidates = ownedAndOrphans(this.pods, ns, job.metadata?.uid);
     return claimObjects({
       client: this.ctx.client,
       rt: PODS,

@@ -30,12 +30,16 @@ import { PersistentVolumeBinder } from './volumes/pv-binder.js';
 import { LocalPathProvisioner } from './volumes/local-path-provisioner.js';
 import { PvProtectionController } from './volumes/pv-protection.js';
 import { PvcProtectionController } from './volumes/pvc-protection.js';
+import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle.js';
+import { TaintEvictionController } from './taint-eviction.js';
+import { PodGCController, type PodGCOptions } from './podgc.js';
+import { RootCaPublisher } from './rootca-publisher.js';
 
 export const LEASE_NAMESPACE = 'kube-system';
 export const LEASE_NAME = 'kube-controller-manager';
 
 /** Every controller the manager knows, by the name used in --controllers style selection. */
-export const CONTROLLER_CONSTRUCTORS: Record<string, (ctx: ControllerContext) => Controller> = {
+export const CONTROLLER_CONSTRUCTORS: Record<string, (ctx: ControllerContext, opts: ControllerManagerOptions) => Controller> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
   job: (ctx) => new JobController(ctx),
@@ -54,6 +58,10 @@ export const CONTROLLER_CONSTRUCTORS: Record<string, (ctx: ControllerContext) =>
   'local-path-provisioner': (ctx) => new LocalPathProvisioner(ctx),
   'pv-protection': (ctx) => new PvProtectionController(ctx),
   'pvc-protection': (ctx) => new PvcProtectionController(ctx),
+  nodelifecycle: (ctx, o) => new NodeLifecycleController(ctx, o.nodeLifecycle),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  podgc: (ctx, o) => new PodGCController(ctx, o.podGC),
+  'root-ca-cert-publisher': (ctx, o) => new RootCaPublisher(ctx, { caPem: o.clusterCaPem }),
 };
 
 export interface ControllerManagerOptions {
@@ -69,6 +77,12 @@ export interface ControllerManagerOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+  /** Cluster CA certificate (PEM) that root-ca-cert-publisher puts in every namespace's kube-root-ca.crt. */
+  clusterCaPem?: string;
+  /** Node health timings (upstream --node-monitor-grace-period etc.); defaults as upstream. */
+  nodeLifecycle?: NodeLifecycleOptions;
+  /** Pod GC tuning (upstream --terminated-pod-gc-threshold); defaults as upstream. */
+  podGC?: PodGCOptions;
 }
 
 interface RunningSet {
@@ -170,7 +184,7 @@ export class ControllerManager {
       const controllers = names.map((n) => {
         const make = CONTROLLER_CONSTRUCTORS[n];
         if (!make) throw new Error(`unknown controller "${n}"; known: ${Object.keys(CONTROLLER_CONSTRUCTORS).join(', ')}`);
-        return make(ctx);
+        return make(ctx, this.opts);
       });
       // Handlers are registered (constructors above) before the informers start, so the initial
       // list reaches every controller; workers start only once the caches are synced.

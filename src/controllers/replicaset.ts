@@ -11,7 +11,7 @@ import { clone, keyOf, ownerUidIndexFunc, splitKey, type SharedInformer } from '
 import { WorkQueue } from '../client/workqueue.js';
 import { getCondition, removeCondition, setCondition } from './conditions.js';
 import type { Controller, ControllerContext, EventSink } from './context.js';
-import { claimObjects, controllerRefOf, newControllerRef, recheckOwner } from './controller-ref.js';
+import { CONTROLLER_UID_INDEX, claimObjects, controllerRefOf, controllerUidIndexFunc, newControllerRef, ownedAndOrphans, recheckOwner } from './controller-ref.js';
 import { ControllerExpectations } from './expectations.js';
 import { isEmptySelector, labelSelectorMatcher, matchesLabelSet, matchNothing } from './label-selector.js';
 import { podsToDelete } from './pod-deletion-ranking.js';
@@ -137,6 +137,7 @@ export class ReplicaSetController implements Controller {
     this.rsInformer = ctx.factory.informerFor(REPLICA_SETS);
     this.podInformer = ctx.factory.informerFor(PODS);
     this.podInformer.addIndexer(OWNER_UID_INDEX, ownerUidIndexFunc);
+    this.podInformer.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
 
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.queue.add(keyOf(rs)),
@@ -248,7 +249,7 @@ export class ReplicaSetController implements Controller {
       return;
     }
 
-    const candidates = this.podInformer.byIndex('namespace', namespace ?? '').filter(isPodActive) as Pod[];
+    const candidates = ownedAndOrphans(this.podInformer, namespace, rs.metadata?.uid).filter(isPodActive) as Pod[];
     const pods = await claimObjects({
       client: this.ctx.client,
       rt: PODS,

@@ -12,7 +12,7 @@ import { isAlreadyExists, isNotFound, type KubeObject } from '../client/api.js';
 import { clone, keyOf, ownerUidIndexFunc, splitKey, type SharedInformer } from '../client/informer.js';
 import { WorkQueue } from '../client/workqueue.js';
 import type { Controller, ControllerContext, EventSink } from './context.js';
-import { claimObjects, controllerRefOf, recheckOwner } from './controller-ref.js';
+import { CONTROLLER_UID_INDEX, claimObjects, controllerRefOf, controllerUidIndexFunc, ownedAndOrphans, recheckOwner } from './controller-ref.js';
 import { ensureRevision, templateOf, truncateHistory, type RevisionObj } from './controllerrevision.js';
 import { CONTROLLER_REVISIONS, PERSISTENT_VOLUME_CLAIMS, STATEFUL_SETS } from './kinds.js';
 import { isEmptySelector, labelSelectorMatcher, matchNothing } from './label-selector.js';
@@ -79,6 +79,7 @@ export class StatefulSetController implements Controller {
     this.claims = ctx.factory.informerFor(PERSISTENT_VOLUME_CLAIMS);
     this.revisions = ctx.factory.informerFor(CONTROLLER_REVISIONS);
     this.revisions.addIndexer(OWNER_UID_INDEX, ownerUidIndexFunc);
+    this.pods.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
     this.sets.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)) });
     const podEvent = (p: PodObj) => {
       const ref = controllerRefOf(p);
@@ -99,7 +100,7 @@ export class StatefulSetController implements Controller {
     const set = this.sets.get(namespace, name);
     if (!set) return;
     const selector = isEmptySelector(set.spec?.selector) ? matchNothing : labelSelectorMatcher(set.spec?.selector);
-    const candidates = this.pods.byIndex('namespace', namespace ?? '').filter((p) => isMemberOf(set, p) || controllerRefOf(p)?.uid === set.metadata?.uid);
+    const candidates = ownedAndOrphans(this.pods, namespace, set.metadata?.uid).filter((p) => isMemberOf(set, p) || controllerRefOf(p)?.uid === set.metadata?.uid);
     const pods = (
       await claimObjects({
         client: this.ctx.client,

@@ -215,6 +215,8 @@ export class Framework {
   /** Weighted sum of normalised plugin scores per node. */
   runScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[], snap: Snapshot): number[] {
     const totals = new Array<number>(nodes.length).fill(0);
+    // One NodeScore per node, reused by every plugin: scoring runs for hundreds of nodes per pod.
+    let scores: NodeScore[] | undefined;
     for (const { plugin, weight } of this.profile.score) {
       if (plugin.preScore) {
         const st = plugin.preScore(state, pod, nodes, snap);
@@ -224,7 +226,8 @@ export class Framework {
         }
         if (st && st.code !== Code.Success) throw new Error(`${plugin.name} PreScore: ${st.message()}`);
       }
-      const scores: NodeScore[] = nodes.map((n) => ({ node: n, score: plugin.score(state, pod, n) }));
+      if (!scores) scores = nodes.map((n) => ({ node: n, score: 0 }));
+      for (let i = 0; i < nodes.length; i++) scores[i].score = plugin.score(state, pod, nodes[i]);
       plugin.normalizeScore?.(state, pod, scores);
       for (let i = 0; i < scores.length; i++) totals[i] += scores[i].score * weight;
     }

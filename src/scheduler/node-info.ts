@@ -1,6 +1,6 @@
 // NodeInfo: one node with the pods on it and their summed requests, kept up to date
 // incrementally by the cache; plugins read it, never the API.
-import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { hasAffinity, type HostPort, type PodInfo } from './pod-info.js';
 import { addResource, cloneResource, emptyResource, nodeAllocatable, type Resource } from './resources.js';
 
@@ -17,6 +17,12 @@ export class NodeInfo {
   usedPorts = new Map<string, string[]>();
   /** Bumped by the cache on every change, so snapshots copy only changed nodes. */
   generation = 0;
+  /**
+   * Effective taints of `node`, cached here by TaintToleration (see nodeTaints): filters run for
+   * every pod × node, and reading them off this object avoids touching the big Node object.
+   */
+  taintsOf?: Node;
+  taints: Taint[] = [];
 
   constructor(node?: Node) {
     if (node) this.setNode(node);
@@ -89,10 +95,13 @@ export class NodeInfo {
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();
     c.requested = cloneResource(this.requested);
     c.nonZeroRequested = cloneResource(this.nonZeroRequested);
-    c.allocatable = this.allocatable;
+    // Copied rather than shared so the numbers every filter reads sit next to this copy in memory.
+    c.allocatable = cloneResource(this.allocatable);
     c.allowedPods = this.allowedPods;
-    c.usedPorts = new Map([...this.usedPorts].map(([k, v]) => [k, v.slice()]));
+    if (this.usedPorts.size) c.usedPorts = new Map([...this.usedPorts].map(([k, v]) => [k, v.slice()]));
     c.generation = this.generation;
+    c.taintsOf = this.taintsOf;
+    c.taints = this.taints;
     return c;
   }
 }

@@ -119,4 +119,26 @@ describe('SchedulingQueue', () => {
     q.delete(qp.podInfo.key);
     assert.equal(q.whereIs(qp.podInfo.key), undefined);
   });
+
+  test('a pod that failed only for lack of nodes skips its back-off when a node is added', async () => {
+    const clock = new FakeClock();
+    const q = newQueue(clock);
+    q.add(info(makePod('first')));
+    q.add(info(makePod('other')));
+    const first = (await q.pop())!;
+    first.noNodes = true;
+    q.addUnschedulableIfNotPresent(first, q.schedulingCycle());
+    const other = (await q.pop())!; // an ordinary error keeps its back-off
+    q.addUnschedulableIfNotPresent(other, q.schedulingCycle());
+    assert.equal(q.whereIs(first.podInfo.key), 'backoff');
+    clock.advance(10);
+    q.nodeAdded();
+    assert.equal(q.whereIs(first.podInfo.key), 'active');
+    assert.equal(q.whereIs(other.podInfo.key), 'backoff');
+    const again = (await q.pop())!;
+    assert.equal(again.podInfo.key, first.podInfo.key);
+    assert.equal(again.attempts, 2);
+    assert.equal(again.noNodes, false);
+    q.close();
+  });
 });

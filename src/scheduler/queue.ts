@@ -14,6 +14,12 @@ export interface QueuedPodInfo {
   attempts: number;
   /** Plugins that rejected the pod last time; empty after an error. */
   unschedulablePlugins: Set<string>;
+  /**
+   * The last attempt failed only because the cluster had no node at all. Such a pod retries as
+   * soon as a node is added, without waiting out its back-off: nothing about the pod itself
+   * failed (this is what delays the first pod of a freshly started cluster otherwise).
+   */
+  noNodes?: boolean;
 }
 
 export interface QueueOptions {
@@ -263,6 +269,17 @@ export class SchedulingQueue {
       let helps = q.unschedulablePlugins.size === 0;
       for (const p of q.unschedulablePlugins) if (plugins.has(p)) helps = true;
       if (helps) this.moveOut(q);
+    }
+  }
+
+  /** A node was added: pods that failed only for lack of any node are retried right away. */
+  nodeAdded(): void {
+    for (const q of [...this.backoff.values(), ...this.unschedulable.values()]) {
+      if (!q.noNodes) continue;
+      q.noNodes = false;
+      this.backoff.delete(q.podInfo.key);
+      this.unschedulable.delete(q.podInfo.key);
+      this.pushActive(q);
     }
   }
 

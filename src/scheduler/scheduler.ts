@@ -374,7 +374,8 @@ export class Scheduler {
 
   /** Filters, adding higher-or-equal priority pods nominated to this node first (upstream two-pass). */
   filterWithNominated(state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined {
-    const nominated = this.nominator.size() === 0 ? [] : this.nominator.podsFor(node.name).filter((n) => n.key !== pod.key && n.priority >= pod.priority);
+    if (this.nominator.size() === 0) return this.framework.runFilter(state, pod, node);
+    const nominated = this.nominator.podsFor(node.name).filter((n) => n.key !== pod.key && n.priority >= pod.priority);
     if (nominated.length) {
       const withNom = node.clone();
       const s2 = state.clone();

@@ -1,7 +1,8 @@
 // A StatefulSet with volumeClaimTemplates and a headless Service on the real API server, with
 // the controller manager (statefulset, volume binder, local-path provisioner, protection), the
 // scheduler (volume binding) and hollow nodes (which create the volume directories on mount):
-// web-0, web-1, web-2 come up in order with their claims Bound, and the claims outlive the set.
+// web-0, web-1, web-2 come up in order with their claims Bound, the claims outlive the set, and a
+// claim deleted by hand takes its volume (and directory) with it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +46,9 @@ test('StatefulSet with volumeClaimTemplates comes up in order with Bound claims 
   const latest = new Map<string, Pod>();
   const violations: string[] = [];
   const created: string[] = [];
-  const watch: WatchHandle = cp.client.watch<K<Pod>>(RT.pods, NS, {}, {
+  // Watch from a known resourceVersion so no pod creation can slip past before the watch starts.
+  const { resourceVersion } = (await cp.client.list(RT.pods, NS)).metadata;
+  const watch: WatchHandle = cp.client.watch<K<Pod>>(RT.pods, NS, { resourceVersion }, {
     onEvent: (ev) => {
       const p = ev.object;
       const name = p.metadata!.name!;
@@ -114,4 +117,12 @@ test('StatefulSet with volumeClaimTemplates comes up in order with Bound claims 
   const kept = await listItems<PersistentVolumeClaim>(cp.client, PVC, NS);
   assert.deepEqual(kept.map((c) => c.metadata?.name).sort(), ['www-web-0', 'www-web-1', 'www-web-2']);
   assert.ok(kept.every((c) => c.status?.phase === 'Bound' && !c.metadata?.deletionTimestamp));
+
+  // Deleting a claim by hand reclaims its volume (local-path class: reclaimPolicy Delete).
+  const last = kept.find((c) => c.metadata?.name === 'www-web-2')!;
+  const pvName = last.spec!.volumeName!;
+  const dir = join(localPath, last.metadata!.uid!);
+  await cp.client.delete(PVC, NS, 'www-web-2');
+  await waitFor('volume reclaimed', () => cp.client.get(PV, undefined, pvName).then(() => false, () => true), 15_000);
+  assert.equal(existsSync(dir), false, 'volume directory removed');
 });

@@ -9,6 +9,7 @@ import {
   priorityClassPrinter,
   resourceQuotaPrinter,
 } from './cluster.js';
+import { certificateSigningRequestPrinter } from './certificates.js';
 import { column } from './columns.js';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { coreEventPrinter, eventsApiEventPrinter } from './events.js';
@@ -88,6 +89,7 @@ const PRINTERS = new Map<string, Printer>([
   ['policy/PodDisruptionBudget', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/PriorityClass', priorityClassPrinter],
   ['events.k8s.io/Event', eventsApiEventPrinter],
+  ['certificates.k8s.io/CertificateSigningRequest', certificateSigningRequestPrinter],
 ]);
 
 export function printerFor(group: string, kind: string): Printer | undefined {

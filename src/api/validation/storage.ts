@@ -68,6 +68,10 @@ export function validatePVCUpdate(pvc: any, old: any): FieldError[] {
     o.resources = { ...(o.resources ?? {}), requests: s.resources?.requests };
     o.volumeAttributesClassName = s.volumeAttributesClassName;
   }
+  // Retroactive default StorageClass (GA in 1.28): a claim created with no class (nil, not "")
+  // may be given one once, by the PV controller.
+  const oldBetaClass = old.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'];
+  if (o.storageClassName == null && oldBetaClass === undefined && typeof s.storageClassName === 'string' && s.storageClassName !== '') o.storageClassName = s.storageClassName;
   if (!jsonEqual(s, o))
     errs.push(forbiddenField('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   return errs;

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../client/api.js';
 import { keyOf, splitKey, type SharedInformer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext, EventSink } from '../context.js';
-import { claimObjects, controllerRefOf, recheckOwner } from '../controller-ref.js';
+import { CONTROLLER_UID_INDEX, claimObjects, controllerRefOf, controllerUidIndexFunc, ownedAndOrphans, recheckOwner } from '../controller-ref.js';
 import { isEmptySelector, labelSelectorMatcher } from '../label-selector.js';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../resource-types.js';
 import { strategyType } from './rollout-math.js';
@@ -38,6 +38,8 @@ export class DeploymentController implements Controller {
     this.dInformer = ctx.factory.informerFor(DEPLOYMENTS);
     this.rsInformer = ctx.factory.informerFor(REPLICA_SETS);
     this.podInformer = ctx.factory.informerFor(PODS);
+    this.rsInformer.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
+    this.podInformer.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndexFunc);
 
     this.dInformer.addEventHandler({
       onAdd: (d) => this.queue.add(keyOf(d)),
@@ -125,7 +127,7 @@ export class DeploymentController implements Controller {
   }
 
   private async replicaSetsFor(d: DeploymentObj): Promise<ReplicaSet[]> {
-    const candidates = this.rsInformer.byIndex('namespace', d.metadata?.namespace ?? '');
+    const candidates = ownedAndOrphans(this.rsInformer, d.metadata?.namespace, d.metadata?.uid);
     return claimObjects({
       client: this.ctx.client,
       rt: REPLICA_SETS,
@@ -143,10 +145,8 @@ export class DeploymentController implements Controller {
     const map = new Map<string, Pod[]>();
     for (const rs of rsList) map.set(rs.metadata!.uid!, []);
     const selector = labelSelectorMatcher(d.spec?.selector);
-    for (const pod of this.podInformer.byIndex('namespace', d.metadata?.namespace ?? '')) {
-      if (!selector.matches(pod.metadata?.labels)) continue;
-      const ref = controllerRefOf(pod);
-      if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(pod);
+    for (const [uid, pods] of map) {
+      for (const pod of this.podInformer.byIndex(CONTROLLER_UID_INDEX, uid)) if (selector.matches(pod.metadata?.labels)) pods.push(pod);
     }
     return map;
   }

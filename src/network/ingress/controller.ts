@@ -5,8 +5,10 @@
 // chosen by SNI; plain HTTP to a TLS host is redirected (308) like ingress-nginx's ssl-redirect.
 // WebSocket upgrades pass through. Each served Ingress gets status.loadBalancer.ingress =
 // [{ip: nodeAddress}] (kubectl's ADDRESS column).
+// Connections are accepted by the socket-level fast path (fast-proxy.ts), which proxies the
+// common request itself and hands anything else (WebSocket upgrades, redirects, 404/503,
+// unusual HTTP) to a full Node HTTP server below (`onRequest`, `onUpgrade`).
 import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Secret, Service } from 'kubernetes-types/core/v1.js';
@@ -17,6 +19,7 @@ import { isAlreadyExists, isNotFound, type ApiClient, type KubeObject } from '..
 import { InformerFactory, type SharedInformer } from '../../client/informer.js';
 import { ServiceCatalog, usableBackends, type Backend } from '../service-catalog.js';
 import { RouteTable, type RouteBackend } from './routing.js';
+import { FastProxy, type FastRoute } from './fast-proxy.js';
 
 function must(group: string, kind: string): ResourceType {
   const rt = findByKind(group, kind);
@@ -61,8 +64,13 @@ export class IngressController {
   private backendCache = new Map<string, Backend[]>();
   private readonly agents = new Map<string, http.Agent>();
   private readonly contexts = new Map<string, { rv: string; ctx: tls.SecureContext }>();
-  private httpServer?: http.Server;
-  private httpsServer?: https.Server;
+  private readonly fast: FastProxy;
+  /** The listening sockets (plain and TLS); their connections go to the fast path first. */
+  private httpListener?: net.Server;
+  private httpsListener?: tls.Server;
+  /** Full HTTP servers (never listening) for connections the fast path hands over. */
+  private readonly httpServer: http.Server;
+  private readonly httpsServer: http.Server;
   private rebuildPending = false;
   private stopped = true;
 
@@ -80,11 +88,24 @@ export class IngressController {
     const changed = () => this.scheduleRebuild();
     for (const inf of [this.ingresses, this.classes]) inf.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
     this.catalog.onChange(() => (this.backendCache = new Map()));
+    this.fast = new FastProxy({
+      route: (host, target, secure) => this.fastRoute(host, target, secure),
+      handoff: (socket, buffered, secure) => {
+        if (buffered?.length) socket.unshift(buffered);
+        (secure ? this.httpsServer : this.httpServer).emit('connection', socket);
+        socket.resume();
+      },
+    });
+    this.httpServer = http.createServer((req, res) => this.onRequest(req, res, false));
+    this.httpServer.on('upgrade', (req, sock, head) => this.onUpgrade(req, sock as net.Socket, head, false));
+    this.httpsServer = http.createServer((req, res) => this.onRequest(req, res, true));
+    this.httpsServer.on('upgrade', (req, sock, head) => this.onUpgrade(req, sock as net.Socket, head, true));
+    for (const s of [this.httpServer, this.httpsServer]) s.keepAliveTimeout = 30_000;
   }
 
   /** Bound ports (resolved when 0 was asked). */
   ports(): { http: number; https: number } {
-    return { http: (this.httpServer?.address() as net.AddressInfo).port, https: (this.httpsServer?.address() as net.AddressInfo).port };
+    return { http: (this.httpListener?.address() as net.AddressInfo).port, https: (this.httpsListener?.address() as net.AddressInfo).port };
   }
 
   async start(): Promise<void> {
@@ -93,13 +114,11 @@ export class IngressController {
     await this.factory.start();
     if (this.ownsCatalog) await this.catalog.start();
     this.rebuild();
-    this.httpServer = http.createServer((req, res) => this.onRequest(req, res, false));
-    this.httpServer.on('upgrade', (req, sock, head) => this.onUpgrade(req, sock as net.Socket, head, false));
-    this.httpsServer = https.createServer({ SNICallback: (name, cb) => cb(null, this.contextFor(name)) }, (req, res) => this.onRequest(req, res, true));
-    this.httpsServer.on('upgrade', (req, sock, head) => this.onUpgrade(req, sock as net.Socket, head, true));
-    for (const s of [this.httpServer, this.httpsServer]) s.keepAliveTimeout = 30_000;
-    await listen(this.httpServer, this.opts.httpPort, this.opts.host);
-    await listen(this.httpsServer, this.opts.httpsPort, this.opts.host);
+    // allowHalfOpen: a client that half-closes after its request still gets the response.
+    this.httpListener = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.fast.accept(s, false));
+    this.httpsListener = tls.createServer({ allowHalfOpen: true, SNICallback: (name, cb) => cb(null, this.contextFor(name)) }, (s) => this.fast.accept(s, true));
+    await listen(this.httpListener, this.opts.httpPort, this.opts.host);
+    await listen(this.httpsListener, this.opts.httpsPort, this.opts.host);
     this.log.info({ http: this.ports().http, https: this.ports().https }, 'ingress controller listening');
   }
 
@@ -108,12 +127,13 @@ export class IngressController {
     this.factory.stop();
     if (this.ownsCatalog) this.catalog.stop();
     for (const a of this.agents.values()) a.destroy();
+    this.fast.close();
+    for (const s of [this.httpServer, this.httpsServer]) s.closeAllConnections();
     await Promise.all(
-      [this.httpServer, this.httpsServer].map(
+      [this.httpListener, this.httpsListener].map(
         (s) =>
           new Promise<void>((r) => {
-            if (!s) return r();
-            s.closeAllConnections();
+            if (!s?.listening) return r();
             s.close(() => r());
           }),
       ),
@@ -211,6 +231,20 @@ export class IngressController {
     const start = (this.rr.get(key) ?? 0) % list.length;
     this.rr.set(key, start + 1);
     return { list, start };
+  }
+
+  /** Fast-path routing: undefined when the full server must answer (redirect, 404, 503). */
+  private fastRoute(host: string, target: string, secure: boolean): FastRoute | undefined {
+    if (!secure && this.table.tls.size) {
+      const hostname = host.replace(/:\d+$/, '');
+      if (this.table.tlsSecretFor(hostname) && this.contextFor(hostname)) return undefined;
+    }
+    const q = target.indexOf('?');
+    const route = this.table.match(host, q < 0 ? target : target.slice(0, q));
+    if (!route) return undefined;
+    const { list, start } = this.targets(route.backend);
+    if (!list.length) return undefined;
+    return { targets: list, start, target: q < 0 ? route.path : route.path + target.slice(q) };
   }
 
   private agentFor(b: Backend): http.Agent {

@@ -21,7 +21,7 @@ import type { PodInfo } from '../pod-info.js';
 import { labelSelectorMatcher, tolerationsTolerateTaint, type LabelMatcher } from '../selectors.js';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
 import { PodTopologySpreadName } from './names.js';
-import { effectiveTaints } from './taint-toleration.js';
+import { nodeTaints } from './taint-toleration.js';
 
 export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
 export const ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + ' (missing required label)';
@@ -86,7 +86,7 @@ function nodeHasAllKeys(node: NodeInfo, cs: Constraint[]): boolean {
 function nodeIncluded(pod: PodInfo, node: NodeInfo, c: Constraint): boolean {
   if (c.honorAffinity && !podMatchesNodeSelectorAndAffinity(pod, node)) return false;
   if (c.honorTaints && node.node) {
-    for (const t of effectiveTaints(node.node))
+    for (const t of nodeTaints(node))
       if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerationsTolerateTaint(pod.pod.spec?.tolerations, t)) return false;
   }
   return true;

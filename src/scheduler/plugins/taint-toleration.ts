@@ -35,6 +35,17 @@ export function effectiveTaints(node: Node): Taint[] {
   return t;
 }
 
+/** effectiveTaints of a NodeInfo's node, cached on the NodeInfo (hot path: every pod × node). */
+export function nodeTaints(ni: NodeInfo): Taint[] {
+  const n = ni.node;
+  if (!n) return [];
+  if (ni.taintsOf !== n) {
+    ni.taints = effectiveTaints(n);
+    ni.taintsOf = n;
+  }
+  return ni.taints;
+}
+
 export function untoleratedTaintMessage(taint: Taint): string {
   return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 }
@@ -48,8 +59,10 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   }
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): MaybeStatus {
     if (!node.node) return undefined;
+    const taints = nodeTaints(node);
+    if (taints.length === 0) return undefined;
     const tols = pod.pod.spec?.tolerations;
-    for (const taint of effectiveTaints(node.node)) {
+    for (const taint of taints) {
       if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
       if (!tolerationsTolerateTaint(tols, taint)) return Status.unresolvable(untoleratedTaintMessage(taint));
     }
@@ -61,10 +74,11 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     return undefined;
   }
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
-    if (!node.node) return 0;
+    const taints = nodeTaints(node);
+    if (taints.length === 0) return 0;
     const tols = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
     let n = 0;
-    for (const taint of effectiveTaints(node.node)) if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tols, taint)) n++;
+    for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tols, taint)) n++;
     return n;
   }
   normalizeScore(_s: CycleState, _p: PodInfo, scores: NodeScore[]): void {

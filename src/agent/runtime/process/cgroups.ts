@@ -1,13 +1,17 @@
 // cgroup v1 limits for containers of the process runtime (these machines run cgroups v1
 // hybrid): memory.limit_in_bytes for memory limits (the kernel OOM-kills over it) and CFS quota
 // for CPU limits. Groups live under <hierarchy>/skiff/<instance tag>/<container id>.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
 const CFS_PERIOD_US = 100_000;
 
 export class Cgroups {
+  /** cpuacct is its own hierarchy (not co-mounted with cpu). */
+  private readonly separateCpuacct = existsSync(join(ROOT, 'cpuacct')) && !existsSync(join(ROOT, 'cpu', 'cpuacct.usage'));
+
   constructor(private readonly tag: string) {}
 
   /** Whether v1 memory and cpu hierarchies are writable here. */
@@ -20,33 +24,27 @@ export class Cgroups {
     return id ? join(ROOT, hierarchy, 'skiff', this.tag, id) : join(ROOT, hierarchy, 'skiff', this.tag);
   }
 
-  /** Create the container's groups with its limits; returns the cgroup.procs files to join. */
-  create(id: string, limits: { memoryLimitBytes?: number; cpuMillis?: number; cpuRequestMillis?: number }): string[] {
-    const procs: string[] = [];
+  /**
+   * Create the container's groups with its limits; returns the cgroup.procs files to join.
+   * cgroupfs mkdirs are slow kernel calls: they run on libuv's pool, off the event loop.
+   */
+  async create(id: string, limits: { memoryLimitBytes?: number; cpuMillis?: number; cpuRequestMillis?: number }): Promise<string[]> {
     const mem = this.dir('memory', id);
-    mkdirSync(mem, { recursive: true });
-    if (limits.memoryLimitBytes) {
-      writeFileSync(join(mem, 'memory.limit_in_bytes'), String(limits.memoryLimitBytes));
-      // No swap beyond the limit, so going over it means an OOM kill as upstream.
-      try {
-        writeFileSync(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryLimitBytes));
-      } catch {
-        /* swap accounting off */
-      }
-    }
-    procs.push(join(mem, 'cgroup.procs'));
     const cpu = this.dir('cpu', id);
-    mkdirSync(cpu, { recursive: true });
-    if (limits.cpuMillis) writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round((limits.cpuMillis * CFS_PERIOD_US) / 1000))));
-    // cpu.shares from the request, as kubelet (1024 per core, minimum 2).
-    writeFileSync(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round(((limits.cpuRequestMillis ?? 0) * 1024) / 1000)) || 2));
-    procs.push(join(cpu, 'cgroup.procs'));
-    if (existsSync(join(ROOT, 'cpuacct')) && !existsSync(join(ROOT, 'cpu', 'cpuacct.usage'))) {
-      const acct = this.dir('cpuacct', id);
-      mkdirSync(acct, { recursive: true });
-      procs.push(join(acct, 'cgroup.procs'));
+    const acct = this.separateCpuacct ? this.dir('cpuacct', id) : undefined;
+    await Promise.all([mem, cpu, ...(acct ? [acct] : [])].map((d) => mkdir(d, { recursive: true })));
+    const writes: Promise<void>[] = [];
+    if (limits.memoryLimitBytes) {
+      const limit = String(limits.memoryLimitBytes);
+      // No swap beyond the limit, so going over it means an OOM kill as upstream (memsw after
+      // the plain limit: it may not be set below it; it is absent when swap accounting is off).
+      writes.push(writeFile(join(mem, 'memory.limit_in_bytes'), limit).then(() => writeFile(join(mem, 'memory.memsw.limit_in_bytes'), limit).catch(() => undefined)));
     }
-    return procs;
+    if (limits.cpuMillis) writes.push(writeFile(join(cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round((limits.cpuMillis * CFS_PERIOD_US) / 1000)))));
+    // cpu.shares from the request, as kubelet (1024 per core, minimum 2).
+    writes.push(writeFile(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round(((limits.cpuRequestMillis ?? 0) * 1024) / 1000)) || 2)));
+    await Promise.all(writes);
+    return [join(mem, 'cgroup.procs'), join(cpu, 'cgroup.procs'), ...(acct ? [join(acct, 'cgroup.procs')] : [])];
   }
 
   /** Whether the kernel OOM-killed a process of this container's group. */

@@ -1,5 +1,6 @@
 // Runs short-lived host tools (ip, mount, umount) and reports their stderr on failure.
 import { execFile } from 'node:child_process';
+import { lookPath } from './launch.js';
 
 export function run(cmd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -10,12 +11,7 @@ export function run(cmd: string, args: string[], opts: { allowFail?: boolean; ti
   });
 }
 
-/** Whether a host tool exists on PATH. */
+/** Whether a host tool exists on PATH (a file lookup: no process is started for it). */
 export async function hasTool(name: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
+  return lookPath(name, process.env.PATH) !== undefined;
 }

@@ -3,7 +3,8 @@
 // namespace with the next free address. Namespace names carry an instance tag so that cleanup
 // after a crash removes only this runtime's namespaces (/run/netns is shared host-wide).
 import { existsSync, readdirSync } from 'node:fs';
-import { run } from './host-command.js';
+import { HostShell } from './host-shell.js';
+import { shQuote } from './launch.js';
 
 export interface PodCidr {
   base: number; // network address as a 32-bit number
@@ -28,6 +29,7 @@ export class PodNetwork {
   private readonly cidr: PodCidr;
   private readonly used = new Set<number>();
   private readonly bridge: string;
+  private readonly shell = new HostShell();
 
   constructor(
     podCidr: string,
@@ -42,6 +44,10 @@ export class PodNetwork {
     return `skiff-${this.tag}-${sandboxId.slice(0, 12)}`;
   }
 
+  private vethName(sandboxId: string): string {
+    return `veth${sandboxId.slice(0, 10)}`;
+  }
+
   nsPath(sandboxId: string): string {
     return `/run/netns/${this.nsName(sandboxId)}`;
   }
@@ -49,56 +55,49 @@ export class PodNetwork {
   /** Create the bridge (idempotent) and remove namespaces left by an earlier run of this instance. */
   async init(): Promise<void> {
     await this.cleanupLeftovers();
-    const exists = await run('ip', ['link', 'show', this.bridge], { allowFail: true });
-    if (!exists.trim()) {
-      await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
-    }
-    await run('ip', ['addr', 'replace', `${this.gateway}/${this.cidr.prefix}`, 'dev', this.bridge]);
-    await run('ip', ['link', 'set', this.bridge, 'up']);
+    // One helper request (it also starts the helper, so the first pod does not wait for that).
+    const br = this.bridge;
+    await this.shell.run(`{ ip link show ${br} >/dev/null 2>&1 || ip link add ${br} type bridge; } && ip addr replace ${this.gateway}/${this.cidr.prefix} dev ${br} && ip link set ${br} up`);
   }
 
   async cleanupLeftovers(): Promise<void> {
     if (!existsSync('/run/netns')) return;
-    for (const n of readdirSync('/run/netns')) {
-      if (n.startsWith(`skiff-${this.tag}-`)) await run('ip', ['netns', 'del', n], { allowFail: true });
-    }
+    const names = readdirSync('/run/netns').filter((n) => n.startsWith(`skiff-${this.tag}-`));
+    if (names.length) await this.shell.run(`${names.map((n) => `ip netns del ${shQuote(n)} 2>/dev/null`).join('; ')}; true`).catch(() => undefined);
   }
 
   /** Create the pod's namespace and veth; returns the pod IP. */
   async add(sandboxId: string): Promise<string> {
     const ip = this.allocate();
     const ns = this.nsName(sandboxId);
-    const host = `veth${sandboxId.slice(0, 10)}`;
+    const host = this.vethName(sandboxId);
+    // One helper request per pod: the namespace, then the host side and the pod side of the veth
+    // as one `ip -batch` each. Hairpin (kubelet's hairpin-veth): a pod reaching itself through
+    // its Service's cluster IP is DNATed back to its own address, so the bridge must send the
+    // frame out the port it came in.
+    const hostSide = [`link add ${host} type veth peer name eth0 netns ${ns}`, `link set ${host} master ${this.bridge} up`, `link set dev ${host} type bridge_slave hairpin on`];
+    const podSide = ['link set lo up', `addr add ${ipString(ip)}/${this.cidr.prefix} dev eth0`, 'link set eth0 up', `route add default via ${this.gateway}`];
     try {
-      await run('ip', ['netns', 'add', ns]);
-      await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-      await run('ip', ['link', 'set', host, 'master', this.bridge, 'up']);
-      // Hairpin (kubelet's hairpin-veth): a pod reaching itself through its Service's cluster IP
-      // is DNATed back to its own address, so the bridge must send the frame out the port it came in.
-      await run('ip', ['link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on']);
-      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      await run('ip', ['-n', ns, 'addr', 'add', `${ipString(ip)}/${this.cidr.prefix}`, 'dev', 'eth0']);
-      await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
-      await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', this.gateway]);
+      await this.shell.run(`ip netns add ${ns} && ${batch(hostSide)} | ip -batch - && ${batch(podSide)} | ip -n ${ns} -batch -`);
     } catch (e) {
       this.used.delete(ip);
-      await run('ip', ['netns', 'del', ns], { allowFail: true });
-      await run('ip', ['link', 'del', host], { allowFail: true });
+      await this.shell.run(`ip netns del ${ns} 2>/dev/null; ip link del ${host} 2>/dev/null; true`).catch(() => undefined);
       throw e;
     }
     return ipString(ip);
   }
 
   async remove(sandboxId: string, ip?: string): Promise<void> {
-    await run('ip', ['netns', 'del', this.nsName(sandboxId)], { allowFail: true });
-    await run('ip', ['link', 'del', `veth${sandboxId.slice(0, 10)}`], { allowFail: true });
+    // Deleting the veth first makes the pair go now rather than with the namespace's async cleanup.
+    await this.shell.run(`ip link del ${this.vethName(sandboxId)} 2>/dev/null; ip netns del ${this.nsName(sandboxId)} 2>/dev/null; true`).catch(() => undefined);
     if (ip) this.used.delete(parseCidr(`${ip}/32`).base);
   }
 
   /** Remove the bridge (runtime shutdown). */
   async teardown(): Promise<void> {
     await this.cleanupLeftovers();
-    await run('ip', ['link', 'del', this.bridge], { allowFail: true });
+    await this.shell.run(`ip link del ${this.bridge} 2>/dev/null; true`).catch(() => undefined);
+    this.shell.close();
   }
 
   private allocate(): number {
@@ -112,4 +111,9 @@ export class PodNetwork {
     }
     throw new Error(`no free pod IP left in ${ipString(this.cidr.base)}/${this.cidr.prefix}`);
   }
+}
+
+/** printf that feeds `ip -batch -` one command per line. */
+function batch(lines: string[]): string {
+  return `printf '%s\\n' ${lines.map(shQuote).join(' ')}`;
 }

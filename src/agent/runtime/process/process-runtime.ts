@@ -4,7 +4,8 @@
 // mounted and cgroup v1 limits; without root, pods share the host network and filesystem.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { dirname, join, isAbsolute } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -70,6 +71,8 @@ interface Container {
   cgroup: boolean;
   /** Mount points that did not exist on the host and were created for this container. */
   createdPaths: string[];
+  /** Start time of the process (field 22 of /proc/PID/stat), recorded with its pid. */
+  pidStartTime?: string;
 }
 
 function newId(): string {
@@ -89,6 +92,9 @@ export class ProcessRuntime implements ContainerRuntime {
   private network?: PodNetwork;
   private cgroups?: Cgroups;
   private hostIP: string;
+  private recordPending = false;
+  private recordWrite?: Promise<void>;
+  private closed = false;
 
   private constructor(private readonly opts: ProcessRuntimeOptions) {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'process-runtime' });
@@ -146,10 +152,15 @@ export class ProcessRuntime implements ContainerRuntime {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = newId();
     const sb: Sandbox = { id, config, state: 'SANDBOX_READY', createdAt: Date.now(), ip: this.hostIP };
-    mkdirSync(config.logDirectory, { recursive: true });
-    if (this.network && !config.hostNetwork) {
-      sb.ip = await this.network.add(id);
-      sb.netnsPath = this.network.nsPath(id);
+    // The pod directory and the pod network are made at the same time.
+    const dir = mkdir(config.logDirectory, { recursive: true });
+    try {
+      if (this.network && !config.hostNetwork) {
+        sb.ip = await this.network.add(id);
+        sb.netnsPath = this.network.nsPath(id);
+      }
+    } finally {
+      await dir;
     }
     this.sandboxes.set(id, sb);
     return id;
@@ -223,8 +234,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const argv = c.config.tty ? ptyArgv(c.argv) : c.argv;
     let plan: LaunchPlan = { file: argv[0], args: argv.slice(1) };
     if (this.root && this.cgroups) {
-      const procs = this.cgroups.create(containerId, c.config.resources ?? {});
       c.cgroup = true;
+      const procs = await this.cgroups.create(containerId, c.config.resources ?? {});
+      if (this.containers.get(containerId) !== c || c.state !== 'CONTAINER_CREATED') throw new Error(`container ${containerId} was removed while starting`);
       c.createdPaths = c.config.mounts.map((m) => firstMissing(m.containerPath)).filter((p): p is string => !!p);
       plan = isolatedLaunch(argv, {
         netnsPath: sb.netnsPath,
@@ -476,6 +488,8 @@ export class ProcessRuntime implements ContainerRuntime {
     for (const sb of [...this.sandboxes.values()]) await this.removePodSandbox(sb.id);
     this.cgroups?.cleanup();
     await this.network?.teardown();
+    this.closed = true; // no coalesced pid-file write after this point
+    await this.recordWrite;
     rmSync(this.pidFile, { force: true });
   }
 
@@ -485,11 +499,39 @@ export class ProcessRuntime implements ContainerRuntime {
     return c;
   }
 
-  /** Remember running process groups so a restarted runtime can end them (no orphans). */
+  /**
+   * Remember running process groups so a restarted runtime can end them (no orphans). Writes
+   * are coalesced per event-loop turn: a burst of container starts rewrites the file once.
+   */
   private recordGroups(): void {
-    const pids = [...this.containers.values()].filter((c) => c.state === 'CONTAINER_RUNNING' && c.proc?.pid).map((c) => c.proc!.pid!);
+    if (this.recordPending) return;
+    this.recordPending = true;
+    // One write in flight at a time; changes meanwhile are written by the next one.
+    const write = () => {
+      this.recordPending = false;
+      if (this.closed) return;
+      this.recordWrite = this.writeGroups().finally(() => {
+        this.recordWrite = undefined;
+      });
+    };
+    if (this.recordWrite) void this.recordWrite.then(write);
+    else setImmediate(write);
+  }
+
+  private async writeGroups(): Promise<void> {
+    const pids: number[] = [];
+    const startTime: Record<string, string> = {};
+    for (const c of this.containers.values()) {
+      const pid = c.proc?.pid;
+      if (c.state !== 'CONTAINER_RUNNING' || !pid) continue;
+      // A pid's start time never changes: read /proc once per container, not once per write.
+      c.pidStartTime ??= processStartTimes([pid])[pid];
+      if (!c.pidStartTime) continue;
+      pids.push(pid);
+      startTime[pid] = c.pidStartTime;
+    }
     try {
-      writeFileSync(this.pidFile, JSON.stringify({ pids, startTime: processStartTimes(pids) }));
+      await writeFile(this.pidFile, JSON.stringify({ pids, startTime }));
     } catch {
       /* data dir gone (tests cleaning up) */
     }

@@ -1,0 +1,122 @@
+// Keep-alive connections from the ingress to backend endpoints. Each connection keeps one set of
+// socket listeners for its whole life and forwards events to whichever exchange currently uses
+// it (no listener churn per request). Idle connections are reused last-in-first-out (the warmest
+// first, so that surplus ones age out); one the backend closes, or that sends anything while
+// idle, leaves the pool; connections idle longer than IDLE_MS are closed — below the 5 s
+// keep-alive timeout of Node servers, so that a reused connection is rarely one the backend is
+// closing at that very moment (the proxy retries body-less requests when that happens anyway).
+import net from 'node:net';
+
+const IDLE_MS = 4000;
+const MAX_IDLE_PER_ENDPOINT = 256;
+
+/** What an upstream connection reports to the exchange using it. */
+export interface UpstreamUser {
+  onUpstreamData(chunk: Buffer): void;
+  /** The connection ended, failed or closed (called at most once per user). */
+  onUpstreamGone(err?: Error): void;
+  onUpstreamDrain(): void;
+}
+
+export class Upstream {
+  user?: UpstreamUser;
+  /** Has served an exchange before (a failure may just mean the backend closed it while idle). */
+  reused = false;
+  idleSince = 0;
+  readonly socket: net.Socket;
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    readonly key: string,
+    host: string,
+    port: number,
+  ) {
+    const s = (this.socket = net.connect({ host, port, noDelay: true }));
+    s.on('data', (chunk: Buffer) => (this.user ? this.user.onUpstreamData(chunk) : s.destroy()));
+    s.on('end', () => this.gone());
+    s.on('error', (e) => this.gone(e));
+    s.on('close', () => {
+      this.gone();
+      this.pool.forget(this);
+    });
+    s.on('drain', () => this.user?.onUpstreamDrain());
+  }
+
+  private gone(err?: Error): void {
+    const u = this.user;
+    this.user = undefined;
+    this.socket.destroy();
+    u?.onUpstreamGone(err);
+  }
+
+  /** Stops reporting to the current user and closes the connection. */
+  discard(): void {
+    this.user = undefined;
+    this.socket.destroy();
+  }
+}
+
+export class UpstreamPool {
+  private readonly idle = new Map<string, Upstream[]>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor() {
+    this.sweeper = setInterval(() => this.sweep(), IDLE_MS);
+    this.sweeper.unref();
+  }
+
+  /** An idle connection to host:port if one is fresh, else a new one; reports to `user`. */
+  acquire(host: string, port: number, user: UpstreamUser, fresh = false): Upstream {
+    const key = `${host}:${port}`;
+    const list = fresh ? undefined : this.idle.get(key);
+    if (list) {
+      const cutoff = performance.now() - IDLE_MS;
+      for (let u = list.pop(); u; u = list.pop()) {
+        if (u.idleSince >= cutoff && !u.socket.destroyed && u.socket.writable) {
+          u.reused = true;
+          u.user = user;
+          return u;
+        }
+        u.discard();
+      }
+    }
+    const u = new Upstream(this, key, host, port);
+    u.user = user;
+    return u;
+  }
+
+  /** Parks a connection whose last exchange ended cleanly. */
+  release(u: Upstream): void {
+    u.user = undefined;
+    let list = this.idle.get(u.key);
+    if (!list) this.idle.set(u.key, (list = []));
+    if (list.length >= MAX_IDLE_PER_ENDPOINT || u.socket.destroyed) return u.discard();
+    u.idleSince = performance.now();
+    list.push(u);
+  }
+
+  /** Drops a closed connection from the idle list. */
+  forget(u: Upstream): void {
+    const list = this.idle.get(u.key);
+    const i = list ? list.indexOf(u) : -1;
+    if (i >= 0) list!.splice(i, 1);
+  }
+
+  /** Closes every idle connection. */
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const list of this.idle.values()) for (const u of list.splice(0)) u.discard();
+    this.idle.clear();
+  }
+
+  private sweep(): void {
+    const cutoff = performance.now() - IDLE_MS;
+    for (const [key, list] of this.idle) {
+      // LIFO: the oldest entries sit at the front.
+      let n = 0;
+      while (n < list.length && list[n].idleSince < cutoff) n++;
+      for (const u of list.splice(0, n)) u.discard();
+      if (!list.length) this.idle.delete(key);
+    }
+  }
+}
