@@ -174,50 +174,51 @@ export async function run(): Promise<ControllerResult[]> {
     }
 
     if (wanted('rollout')) {
-    await client.create(DEPLOYMENTS, 'default', deployment('roll', 100, 'nginx:1'));
-    await until('roll available', available('roll', 100), 120_000);
-    await measure('Deployment 100 replicas: rolling update (25%/25%) end to end', 100, async () => {
-      await client.patch(DEPLOYMENTS, 'default', 'roll', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } });
-      await until('roll updated', available('roll', 100, '2'), 300_000);
-    });
+      await client.create(DEPLOYMENTS, 'default', deployment('roll', 100, 'nginx:1'));
+      await until('roll available', available('roll', 100), 120_000);
+      await measure('Deployment 100 replicas: rolling update (25%/25%) end to end', 100, async () => {
+        await client.patch(DEPLOYMENTS, 'default', 'roll', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } });
+        await until('roll updated', available('roll', 100, '2'), 300_000);
+      });
     }
 
-    if (wanted('jobs'))
-    await measure(`${jobs} Jobs of one pod: create → all complete`, jobs, async () => {
-      // Watch for completions (polling a list of 1,000 Jobs every 100 ms cost the system under
-      // test more CPU than some controllers).
-      const complete = new Set<string>();
-      let allComplete!: () => void;
-      const done = new Promise<void>((r) => (allComplete = r));
-      const watch = client.watch<Job & KubeObject>(JOBS, 'default', {}, {
-        onEvent(ev) {
-          const j = ev.object;
-          if (j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) complete.add(j.metadata!.name!);
-          if (complete.size === jobs) allComplete();
-        },
-        onClose() {},
+    if (wanted('jobs')) {
+      await measure(`${jobs} Jobs of one pod: create → all complete`, jobs, async () => {
+        // Watch for completions (polling a list of 1,000 Jobs every 100 ms cost the system under
+        // test more CPU than some controllers).
+        const complete = new Set<string>();
+        let allComplete!: () => void;
+        const done = new Promise<void>((r) => (allComplete = r));
+        const watch = client.watch<Job & KubeObject>(JOBS, 'default', {}, {
+          onEvent(ev) {
+            const j = ev.object;
+            if (j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) complete.add(j.metadata!.name!);
+            if (complete.size === jobs) allComplete();
+          },
+          onClose() {},
+        });
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            for (let i = next++; i < jobs; i = next++) {
+              const job: Job & KubeObject = {
+                apiVersion: 'batch/v1',
+                kind: 'Job',
+                metadata: { name: `job-${i}` },
+                spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } },
+              };
+              await client.create(JOBS, 'default', job);
+            }
+          }),
+        );
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for jobs: ${complete.size}/${jobs} complete`)), 300_000).unref());
+        try {
+          await Promise.race([done, timeout]);
+        } finally {
+          watch.stop();
+        }
       });
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          for (let i = next++; i < jobs; i = next++) {
-            const job: Job & KubeObject = {
-              apiVersion: 'batch/v1',
-              kind: 'Job',
-              metadata: { name: `job-${i}` },
-              spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } },
-            };
-            await client.create(JOBS, 'default', job);
-          }
-        }),
-      );
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for jobs: ${complete.size}/${jobs} complete`)), 300_000).unref());
-      try {
-        await Promise.race([done, timeout]);
-      } finally {
-        watch.stop();
-      }
-    });
+    }
   } finally {
     await nodes.stop();
     await scheduler.stop();

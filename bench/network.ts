@@ -9,6 +9,10 @@
 // Reported per mode: requests/s and p99 through a ClusterIP vs straight to the pod (one endpoint
 // on both paths), through the ingress vs straight, DNS queries/s and p99 through the kube-dns
 // address, and the time from an EndpointSlice change until the proxy and the ingress route by it.
+// The three HTTP paths are loaded in alternation (direct, ClusterIP, ingress, direct, …) for
+// ROUNDS rounds and each ratio is the median over rounds of path / mean(direct before, direct
+// after), so that a neighbour's load on a busy machine skews both sides alike. When `wrk` is
+// installed its figures (one run per path) are printed beside the Node generator's.
 // Targets: ClusterIP ≥ 90% of direct, ingress ≥ 50% of direct, rule sync < 1 s. Bounded loops.
 import http from 'node:http';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,8 +29,11 @@ import { findByKind } from '../src/api/registry.js';
 import { startAdminCluster } from '../src/network/testing/admin-cluster.js';
 import { ROOT, printTable, startBenchServer, writeResults, type BenchServer } from './util.js';
 
-const REQUESTS = 3000;
-const CONCURRENCY = 16;
+const CONNECTIONS = 32;
+const LOAD_MS = 1000;
+const ROUNDS = 3;
+const WRK_SECONDS = 2;
+const CONCURRENCY = 16; // DNS queries in flight
 const DNS_QUERIES = 4000;
 const SYNC_ROUNDS = 5;
 const LOAD_JS = fileURLToPath(new URL('./network/load.js', import.meta.url));
@@ -47,6 +54,18 @@ interface DnsLoad {
   errors: number;
 }
 
+interface Paths {
+  direct: { host: string; port: number };
+  service: { host: string; port: number };
+  ingress: { host: string; port: number; hostHeader: string };
+}
+
+interface WrkResult {
+  directRps: number;
+  serviceRps: number;
+  ingressRps: number;
+}
+
 export interface ModeResult {
   directRps: number;
   serviceRps: number;
@@ -60,6 +79,7 @@ export interface ModeResult {
   dnsP99Ms: number;
   proxySyncMsMax: number;
   ingressSyncMsMax: number;
+  wrk?: WrkResult;
 }
 
 function loadProcess<T>(spec: Record<string, unknown>): Promise<T> {
@@ -68,7 +88,58 @@ function loadProcess<T>(spec: Record<string, unknown>): Promise<T> {
   );
 }
 
-const httpLoad = (host: string, port: number, hostHeader?: string) => loadProcess<Load>({ kind: 'http', host, port, hostHeader, requests: REQUESTS, concurrency: CONCURRENCY });
+const httpLoad = (host: string, port: number, hostHeader?: string) => loadProcess<Load>({ kind: 'http', host, port, hostHeader, connections: CONNECTIONS, durationMs: LOAD_MS });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface PathLoads {
+  direct: Load;
+  service: Load;
+  ingress: Load;
+  serviceRatio: number;
+  ingressRatio: number;
+}
+
+/** Direct, ClusterIP and ingress in alternation; medians of rates and of per-round ratios. */
+async function loadPaths(p: Paths): Promise<PathLoads> {
+  const direct: Load[] = [await httpLoad(p.direct.host, p.direct.port)];
+  const service: Load[] = [];
+  const ingress: Load[] = [];
+  const sr: number[] = [];
+  const ir: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    service.push(await httpLoad(p.service.host, p.service.port));
+    ingress.push(await httpLoad(p.ingress.host, p.ingress.port, p.ingress.hostHeader));
+    direct.push(await httpLoad(p.direct.host, p.direct.port));
+    const around = (direct[r].rps + direct[r + 1].rps) / 2;
+    sr.push(service[r].rps / around);
+    ir.push(ingress[r].rps / around);
+  }
+  const pick = (ls: Load[]): Load => ({ rps: median(ls.map((l) => l.rps)), p50: median(ls.map((l) => l.p50)), p99: median(ls.map((l) => l.p99)), errors: ls.reduce((a, l) => a + l.errors, 0) });
+  return { direct: pick(direct), service: pick(service), ingress: pick(ingress), serviceRatio: median(sr), ingressRatio: median(ir) };
+}
+
+const hasWrk = () => spawnSync('sh', ['-c', 'command -v wrk']).status === 0;
+
+/** Requests/s from one wrk run (1 thread, CONNECTIONS connections), or NaN when it fails. */
+function wrkRps(host: string, port: number, hostHeader?: string): Promise<number> {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${WRK_SECONDS}s`, ...(hostHeader ? ['-H', `Host: ${hostHeader}`] : []), `http://${host}:${port}/`];
+  // Asynchronously: in userspace mode the proxy and the ingress run in this very process.
+  return new Promise((resolve) =>
+    execFile('wrk', args, { timeout: (WRK_SECONDS + 10) * 1000 }, (_err, stdout) => {
+      const m = /Requests\/sec:\s+([\d.]+)/.exec(stdout ?? '');
+      resolve(m && !/Non-2xx/.test(stdout) ? Number(m[1]) : NaN);
+    }),
+  );
+}
+
+async function wrkPaths(p: Paths): Promise<WrkResult | undefined> {
+  if (!hasWrk()) return undefined;
+  return {
+    directRps: await wrkRps(p.direct.host, p.direct.port),
+    serviceRps: await wrkRps(p.service.host, p.service.port),
+    ingressRps: await wrkRps(p.ingress.host, p.ingress.port, p.ingress.hostHeader),
+  };
+}
 const dnsLoad = (host: string, port: number) => loadProcess<DnsLoad>({ kind: 'dns', host, port, names: DNS_NAMES, queries: DNS_QUERIES, concurrency: CONCURRENCY });
 
 /** Who answered one request on a fresh connection ("Request served by NAME"). */
@@ -106,21 +177,21 @@ async function measureSync(setEndpoint: (to: 'a' | 'b') => Promise<void>, names:
   return { proxy: Math.max(...proxy), ingress: Math.max(...ingress) };
 }
 
-function summary(direct1: Load, direct2: Load, service: Load, ingress: Load, dns: DnsLoad, sync: { proxy: number; ingress: number }): ModeResult {
-  const directRps = (direct1.rps + direct2.rps) / 2;
+function summary(loads: PathLoads, dns: DnsLoad, sync: { proxy: number; ingress: number }, wrk?: WrkResult): ModeResult {
   return {
-    directRps,
-    serviceRps: service.rps,
-    serviceRatio: service.rps / directRps,
-    ingressRps: ingress.rps,
-    ingressRatio: ingress.rps / directRps,
-    directP99Ms: Math.max(direct1.p99, direct2.p99),
-    serviceP99Ms: service.p99,
-    ingressP99Ms: ingress.p99,
+    directRps: loads.direct.rps,
+    serviceRps: loads.service.rps,
+    serviceRatio: loads.serviceRatio,
+    ingressRps: loads.ingress.rps,
+    ingressRatio: loads.ingressRatio,
+    directP99Ms: loads.direct.p99,
+    serviceP99Ms: loads.service.p99,
+    ingressP99Ms: loads.ingress.p99,
     dnsQps: dns.qps,
     dnsP99Ms: dns.p99,
     proxySyncMsMax: sync.proxy,
     ingressSyncMsMax: sync.ingress,
+    wrk,
   };
 }
 
@@ -163,10 +234,9 @@ async function userspaceMode(): Promise<ModeResult> {
   const alias = '127.96.77.7'; // the cluster IP's loopback alias in userspace mode
   const ingPort = ingress.ports().http;
   try {
-    const direct1 = await httpLoad('127.0.0.2', port);
-    const service = await httpLoad(alias, svcPort);
-    const direct2 = await httpLoad('127.0.0.2', port);
-    const viaIngress = await httpLoad('127.0.0.1', ingPort, 'bench.local');
+    const paths: Paths = { direct: { host: '127.0.0.2', port }, service: { host: alias, port: svcPort }, ingress: { host: '127.0.0.1', port: ingPort, hostHeader: 'bench.local' } };
+    const loads = await loadPaths(paths);
+    const wrk = await wrkPaths(paths);
     const dnsRes = await dnsLoad('127.0.0.1', dns.listenAddress().udpPort);
     const sync = await measureSync(
       async (to) => {
@@ -177,7 +247,7 @@ async function userspaceMode(): Promise<ModeResult> {
       () => servedBy(alias, svcPort),
       () => servedBy('127.0.0.1', ingPort, 'bench.local'),
     );
-    return summary(direct1, direct2, service, viaIngress, dnsRes, sync);
+    return summary(loads, dnsRes, sync, wrk);
   } finally {
     await dns.stop();
     await ingress.stop();
@@ -244,10 +314,9 @@ async function iptablesMode(): Promise<ModeResult> {
     const cip: string = svc.spec.clusterIP;
     await until('the service path', () => servedBy(cip, 80));
     await until('the ingress path', () => servedBy('127.0.0.1', 80, 'bench.local'));
-    const direct1 = await httpLoad(ips.a, 8080);
-    const service = await httpLoad(cip, 80);
-    const direct2 = await httpLoad(ips.a, 8080);
-    const viaIngress = await httpLoad('127.0.0.1', 80, 'bench.local');
+    const paths: Paths = { direct: { host: ips.a, port: 8080 }, service: { host: cip, port: 80 }, ingress: { host: '127.0.0.1', port: 80, hostHeader: 'bench.local' } };
+    const loads = await loadPaths(paths);
+    const wrk = await wrkPaths(paths);
     const dnsRes = await dnsLoad('10.96.0.10', 53);
     const sync = await measureSync(
       async (to) => {
@@ -258,7 +327,7 @@ async function iptablesMode(): Promise<ModeResult> {
       () => servedBy(syncSvc.spec.clusterIP, 80),
       () => servedBy('127.0.0.1', 80, 'sync.local'),
     );
-    return summary(direct1, direct2, service, viaIngress, dnsRes, sync);
+    return summary(loads, dnsRes, sync, wrk);
   } finally {
     await srv.stop();
   }
@@ -282,7 +351,15 @@ export async function run(): Promise<unknown> {
   const num = (x: number | undefined) => (x === undefined ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
   const i = ipt.result;
   const row = (label: string, f: (m: ModeResult) => number, fmt: (x: number | undefined) => string, target = ''): (string | number)[] => [label, fmt(f(userspace)), fmt(i ? f(i) : undefined), target];
-  printTable(`Network data paths (${REQUESTS} requests × ${CONCURRENCY} concurrent, keep-alive; load generator and backends in separate processes)`, ['metric', 'userspace', 'iptables', 'target'], [
+  const wrkRow = (label: string, f: (w: WrkResult) => number, fmt: (x: number | undefined) => string): (string | number)[] => [label, fmt(userspace.wrk ? f(userspace.wrk) : undefined), fmt(i?.wrk ? f(i.wrk) : undefined), ''];
+  const wrkRows = userspace.wrk || i?.wrk
+    ? [
+        wrkRow('wrk: direct req/s', (w) => w.directRps, num),
+        wrkRow('wrk: ClusterIP / direct', (w) => w.serviceRps / w.directRps, pct),
+        wrkRow('wrk: ingress / direct', (w) => w.ingressRps / w.directRps, pct),
+      ]
+    : [];
+  printTable(`Network data paths (${CONNECTIONS} keep-alive connections, ${ROUNDS} alternating rounds of ${LOAD_MS} ms per path, medians; load generator and backends in separate processes)`, ['metric', 'userspace', 'iptables', 'target'], [
     row('direct to pod req/s', (m) => m.directRps, num),
     row('via ClusterIP req/s', (m) => m.serviceRps, num),
     row('ClusterIP / direct', (m) => m.serviceRatio, pct, '≥ 90%'),
@@ -295,7 +372,9 @@ export async function run(): Promise<unknown> {
     row('DNS p99 ms', (m) => m.dnsP99Ms, num),
     row('endpoint change → proxy routes (max ms)', (m) => m.proxySyncMsMax, num, '< 1000'),
     row('endpoint change → ingress routes (max ms)', (m) => m.ingressSyncMsMax, num, '< 1000'),
+    ...wrkRows,
   ]);
+  if (!wrkRows.length) console.log('(install wrk for an independent load figure beside the Node generator)');
   if (ipt.skipped) console.log(`iptables mode skipped: ${ipt.skipped}`);
   const results = { userspace, iptables: ipt.result ?? { skipped: ipt.skipped } };
   console.log(`results: ${writeResults('network', results)}`);

@@ -31,18 +31,29 @@ program
     // Imported here so the light commands (up, status, down, logs) don't load every role.
     const { startServer, makeLogger } = await import('./server.js');
     const log = makeLogger();
+    // Handlers go in before start-up: a SIGTERM while the node agent already runs pods must
+    // still stop them (nothing orphaned). A signal during start-up stops the server once it is
+    // up; a second one ends the process at once.
+    let running: Awaited<ReturnType<typeof startServer>> | undefined;
+    let signalled: string | undefined;
+    let stopping = false;
+    const shutdown = async (sig: string) => {
+      if (!running) {
+        if (signalled) process.exit(1);
+        signalled = sig;
+        return;
+      }
+      if (stopping) return;
+      stopping = true;
+      log.info({ component: 'server', signal: sig }, 'shutting down');
+      await running.stop().catch((e) => log.error({ err: e }, 'shutdown error'));
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
     try {
-      const running = await startServer(opts, log);
-      let stopping = false;
-      const shutdown = async (sig: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ component: 'server', signal: sig }, 'shutting down');
-        await running.stop().catch((e) => log.error({ err: e }, 'shutdown error'));
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void shutdown('SIGTERM'));
-      process.on('SIGINT', () => void shutdown('SIGINT'));
+      running = await startServer(opts, log);
+      if (signalled) void shutdown(signalled);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EADDRINUSE') console.error(`skiff server: ${opts.listen} is already in use (another skiff or kube-apiserver?); choose another with --listen`);

@@ -147,6 +147,8 @@ export class NodeLifecycleController implements Controller {
   /** Nodes seen by the monitor pass (for Registered/Removing events), with their last state. */
   private readonly known = new Map<string, NodeObj>();
   private allWereDisrupted = false;
+  /** Nodes whose pods could not all be marked not ready; retried while the node stays not ready. */
+  private readonly markPodsRetry = new Set<string>();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -192,18 +194,21 @@ export class NodeLifecycleController implements Controller {
       seen.add(name);
       if (!this.known.has(name)) this.nodeEvent(node, 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
       this.known.set(name, node);
+      let latest = node;
       try {
-        current.push(await this.updateHealth(node, now));
+        latest = await this.updateHealth(node, now);
+        await this.retryMarkPods(latest, now);
       } catch (e) {
-        current.push(node);
         this.log.warn({ node: name, err: errText(e) }, 'updating node health failed; retrying next pass');
       }
+      current.push(latest);
     }
     for (const [name, node] of [...this.known]) {
       if (seen.has(name)) continue;
       this.nodeEvent(node, 'RemovingNode', `Node ${name} event: Removing Node ${name} from Controller`);
       this.known.delete(name);
       this.health.delete(name);
+      this.markPodsRetry.delete(name);
     }
 
     const zones = new Map<string, NodeObj[]>();
@@ -284,9 +289,21 @@ export class NodeLifecycleController implements Controller {
     h.heartbeat = condition(updated, 'Ready')?.lastHeartbeatTime;
     if (ready?.status === 'True') {
       this.nodeEvent(updated, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-      await this.markPodsNotReady(name, now);
+      this.markPodsRetry.add(name);
     }
     return updated;
+  }
+
+  /** Mark the pods of nodes that just went silent (or whose marking failed before) not ready. */
+  private async retryMarkPods(node: NodeObj, now: number): Promise<void> {
+    const name = node.metadata!.name!;
+    if (!this.markPodsRetry.has(name)) return;
+    if (condition(node, 'Ready')?.status === 'True') {
+      this.markPodsRetry.delete(name);
+      return;
+    }
+    await this.markPodsNotReady(name, now);
+    this.markPodsRetry.delete(name);
   }
 
   /** Upstream MarkPodsNotReady: the kubelet is gone, so nobody else will say its pods aren't ready. */

@@ -39,7 +39,8 @@ export class RootCaPublisher implements Controller {
     private readonly ctx: ControllerContext,
     opts: RootCaPublisherOptions = {},
   ) {
-    this.caPem = opts.caPem;
+    // PEM files end with a newline; keep the published bundle byte-identical to such a file.
+    this.caPem = opts.caPem && !opts.caPem.endsWith('\n') ? `${opts.caPem}\n` : opts.caPem;
     this.queue = new WorkQueue<string>({ name: 'root_ca_cert_publisher', clock: ctx.clock });
     this.log = ctx.logger.child({ controller: ROOT_CA_PUBLISHER });
     this.namespaces = ctx.factory.informerFor(NAMESPACES);

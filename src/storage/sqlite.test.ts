@@ -89,6 +89,45 @@ describe('SqliteStore', () => {
     }
   });
 
+  test('a committed write stays invisible until its WAL fsync completes and it is acknowledged', async () => {
+    const s = SqliteStore.open(dbPath());
+    try {
+      await s.create('/v/a', '1');
+      const events: WatchEvent[] = [];
+      s.watch('/v/', { fromRevision: 1, onEvent: (b) => events.push(...b) });
+      const pending = s.create('/v/b', '2');
+      // One turn later the batch is committed and its fdatasync is in flight on the thread pool.
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await s.currentRevision(), 1);
+      assert.deepEqual((await s.list('/v/')).items.map((i) => i.key), ['/v/a']);
+      assert.equal(await s.get('/v/b'), null);
+      assert.equal(await s.count('/v/'), 1);
+      assert.equal(events.length, 0);
+      assert.equal((await pending).modRevision, 2);
+      assert.equal(await s.currentRevision(), 2);
+      assert.deepEqual((await s.list('/v/')).items.map((i) => i.key), ['/v/a', '/v/b']);
+      await waitFor(() => events.length === 1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('hundreds of batches in a row (with checkpoints between them) settle in order', async () => {
+    const s = SqliteStore.open(dbPath());
+    try {
+      let last = 0;
+      for (let i = 0; i < 400; i++) {
+        const kvs = await Promise.all([s.create(`/w/${i}-a`, 'x'.repeat(512)), s.create(`/w/${i}-b`, 'y')]);
+        assert.ok(kvs[0].modRevision > last);
+        last = kvs[1].modRevision;
+      }
+      assert.equal(await s.count('/w/'), 800);
+      assert.equal(await s.currentRevision(), 800);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('close commits writes that were already accepted', async () => {
     const path = dbPath();
     const s1 = SqliteStore.open(path);

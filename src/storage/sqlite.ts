@@ -70,6 +70,8 @@ const KEY_MAX = '\u{10FFFF}';
 const COMPACT_CHUNK = 10_000;
 /** Transactions between worker checkpoints (a few hundred WAL pages; SQLite's default is 1000). */
 const CHECKPOINT_EVERY = 100;
+/** A WAL this long (4 KB frames) means checkpoints run concurrently but never let it restart. */
+const WAL_RESTART_FRAMES = 4000;
 /** SQLite's own (inline) autocheckpoint stays as a backstop, far above what the worker lets build up. */
 const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
 
@@ -111,6 +113,9 @@ export class SqliteStore implements Store {
   private readonly checkpointer?: WalCheckpointer;
   private txSinceCheckpoint = 0;
   private inlineCheckpoints = false;
+  private checkpointRunning = false;
+  /** The last checkpoint found a long WAL: the next one holds back commits so the WAL can restart. */
+  private walLong = false;
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
   private closing?: Promise<void>;
@@ -383,18 +388,30 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Between batches: a worker checkpoint when due (holding back commits so it completes), then the next batch. */
+  /**
+   * Between batches: a worker checkpoint when due, then the next batch. Checkpoints normally run
+   * beside new commits; only when the WAL has grown long (commits kept racing the checkpoints)
+   * does one hold back the next commit, so that it finishes and the WAL starts over.
+   */
   private afterBatch(): void {
     if (this.closed) return;
     const cp = this.checkpointer;
-    if (cp && this.txSinceCheckpoint >= CHECKPOINT_EVERY && !this.closing) {
+    if (cp && this.txSinceCheckpoint >= CHECKPOINT_EVERY && !this.closing && !this.checkpointRunning) {
       if (cp.available) {
         this.txSinceCheckpoint = 0;
-        this.busy = cp.checkpoint().then(() => {
-          this.busy = undefined;
-          this.flush();
+        this.checkpointRunning = true;
+        const barrier = this.walLong;
+        const done = cp.checkpoint().then((r) => {
+          this.checkpointRunning = false;
+          this.walLong = r.ok && r.walFrames > WAL_RESTART_FRAMES;
         });
-        return;
+        if (barrier) {
+          this.busy = done.then(() => {
+            this.busy = undefined;
+            this.flush();
+          });
+          return;
+        }
       }
       // The worker failed: SQLite's inline autocheckpoint takes over with its default period.
       if (cp.dead && !this.inlineCheckpoints) {

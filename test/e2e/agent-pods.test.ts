@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,10 +162,12 @@ spec:
       const code = await s.stop();
       assert.equal(code, 0);
       // Nothing of the agent is left behind: namespaces, bridge, pod directories.
-      const leftover = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('skiff-') && !n.startsWith('skiff-test')) : [];
+      // Only this server's namespaces (tests running at the same time have their own; /run/netns
+      // is host-wide): the runtime names them skiff-<sha256(agent data dir)[0:8]>-….
+      const tag = createHash('sha256').update(join(dataDir, 'agent')).digest('hex').slice(0, 8);
+      const leftover = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`skiff-${tag}-`)) : [];
       assert.deepEqual(leftover, [], 'pod network namespaces left behind');
       if (isRoot) assert.doesNotMatch(spawnSync('ip', ['link'], { encoding: 'utf8' }).stdout, /skbr|veth/);
-      void dataDir;
     });
 
     test('the node reports capacity, conditions and the runtime', () => {

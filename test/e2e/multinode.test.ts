@@ -187,7 +187,9 @@ function scenario(): void {
       process.kill(serverPid(), 'SIGKILL');
       const d = skiff(['delete']);
       assert.equal(d.code, 0, d.err);
-      assert.match(d.out, /removed what the server left behind: process \d+ \(.*-m02\)/);
+      // The m02 agent may already have exited on its own once the server was gone; either way
+      // its namespace is reported removed and nothing may be left.
+      assert.match(d.out, /removed what the server left behind: .*netns skiff-\S+-m02/);
       assertNothingLeft(agentPids);
       assert.ok(!existsSync(dataDir), 'the data dir is gone');
     });

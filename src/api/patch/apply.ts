@@ -16,7 +16,7 @@ import {
   rfc3339Seconds,
 } from './managed-fields.js';
 import type { Managed } from './managed-fields.js';
-import { isObject, rootShape } from './schema.js';
+import { isObject, rootShape as resolveRootShape } from './schema.js';
 import type { Shape } from './schema.js';
 import {
   compare,
@@ -43,6 +43,16 @@ export interface ApplyOptions {
   apiVersion: string;
   /** e.g. "status" when applying to the status subresource. */
   subresource?: string;
+}
+
+/** Root shapes per kind and apiVersion, resolved once: typed.ts caches what hangs below them by identity. */
+const rootShapes = new Map<string, Shape>();
+
+function rootShape(kind: string, apiVersion: string): Shape {
+  const id = `${apiVersion}\u0000${kind}`;
+  let s = rootShapes.get(id);
+  if (!s) rootShapes.set(id, (s = resolveRootShape(kind, apiVersion)));
+  return s;
 }
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -111,6 +111,8 @@ const KIND_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 /** Upstream's PathElement ordering: fields, then keys, then values, then indexes. */
 export function compareElements(a: PathElement, b: PathElement): number {
   if (a === b) return 0;
+  // Two fields (the common case): same "f:" prefix, so the whole strings order as the names do.
+  if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102 && a.charCodeAt(1) === 58 && b.charCodeAt(1) === 58) return a < b ? -1 : 1;
   const ka = KIND_ORDER[a[0]] ?? 4;
   const kb = KIND_ORDER[b[0]] ?? 4;
   if (ka !== kb) return ka - kb;
@@ -265,10 +267,14 @@ export class FieldSet {
     const out: Record<string, unknown> = {};
     if (self) out['.'] = {};
     const keys = new Set<PathElement>(this.members);
-    for (const [pe, c] of this.children) if (!c.isEmpty()) keys.add(pe);
+    const nonEmpty = new Set<PathElement>();
+    for (const [pe, c] of this.children) {
+      if (c.isEmpty()) continue;
+      keys.add(pe);
+      nonEmpty.add(pe);
+    }
     for (const pe of [...keys].sort(compareElements)) {
-      const c = this.children.get(pe);
-      out[pe] = c && !c.isEmpty() ? c.emit(this.members.has(pe)) : {};
+      out[pe] = nonEmpty.has(pe) ? this.children.get(pe)!.emit(this.members.has(pe)) : {};
     }
     return out;
   }

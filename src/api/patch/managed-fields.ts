@@ -105,10 +105,18 @@ function cmp(a: string, b: string): number {
 
 /** RFC3339 at seconds precision in UTC, as metav1.Time serializes. */
 export function rfc3339Seconds(now: string): string {
+  // Every write in the same second asks for the same value.
+  if (now === lastSecondsIn) return lastSecondsOut;
   const t = Date.parse(now);
   if (Number.isNaN(t)) return now;
-  return new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const out = new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  lastSecondsIn = now;
+  lastSecondsOut = out;
+  return out;
 }
+
+let lastSecondsIn = '';
+let lastSecondsOut = '';
 
 export const DEFAULT_MAX_UPDATE_MANAGERS = 10;
 const ANCIENT = 'ancient-changes';

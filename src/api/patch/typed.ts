@@ -5,10 +5,34 @@
 // are single leaves.
 import { FieldSet, fieldElement, indexElement, keyElement, pathString, valueElement } from './fieldpath.js';
 import type { Path, PathElement } from './fieldpath.js';
-import { alwaysPresentFields, categorize, childShape, hasNamedFields, isObject, itemShape } from './schema.js';
-import type { Shape } from './schema.js';
+import { alwaysPresentFields as declaredAlwaysPresent, categorize, childShape as resolveChild, hasNamedFields, isObject, itemShape } from './schema.js';
+import type { Shape, TypeSpec } from './schema.js';
 
 type Obj = Record<string, unknown>;
+
+// Shapes are immutable, and every write walks the same declared fields several times (typed
+// form, always-present fields, compare): resolve each declared field's shape once. Map keys and
+// undeclared names resolve without allocating, and caching them would grow without bound.
+const declaredChildren = new WeakMap<Shape, Map<string, Shape>>();
+
+function childShape(parent: Shape, name: string): Shape {
+  if (parent.kind !== 'struct' || !parent.type?.fields[name]) return resolveChild(parent, name);
+  let known = declaredChildren.get(parent);
+  if (!known) declaredChildren.set(parent, (known = new Map()));
+  let s = known.get(name);
+  if (!s) known.set(name, (s = resolveChild(parent, name)));
+  return s;
+}
+
+const presentByType = new WeakMap<TypeSpec, [string, {} | null][]>();
+
+/** The struct's always-present fields (fills are templates: callers copy, never keep, them). */
+function alwaysPresentFields(shape: Shape): [string, {} | null][] {
+  if (shape.kind !== 'struct' || !shape.type) return declaredAlwaysPresent(shape);
+  let fields = presentByType.get(shape.type);
+  if (!fields) presentByType.set(shape.type, (fields = declaredAlwaysPresent(shape)));
+  return fields;
+}
 
 /** The path element of a list item, or an error message as upstream words it. */
 export function itemElement(list: Shape, item: unknown): PathElement | { error: string } {
