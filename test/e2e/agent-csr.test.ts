@@ -12,18 +12,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { X509Certificate } from 'node:crypto';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 
 if (isRoot && !process.env.SKIFF_TEST_NETNS) {
-  test('agent TLS bootstrap (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing: root tests of the node agent need it` }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT; // a nested `node --test` only runs its file when it is not a child runner
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 150_000, env });
-    assert.equal(r.status, 0, 'the TLS bootstrap scenario failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('agent TLS bootstrap', import.meta.url, 150_000);
 } else {
   scenario();
 }

@@ -19,18 +19,12 @@ import { NodeAgent } from '../../src/agent/agent.js';
 import { SimulatedRuntime } from '../../src/agent/runtime/simulated/simulated-runtime.js';
 import { ProcessRuntime } from '../../src/agent/runtime/process/process-runtime.js';
 import { MIRROR_ANNOTATION } from '../../src/agent/static-pods.js';
-import { ROOT } from './harness.js';
+import { ROOT, rerunInFreshNetns } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 
 if (isRoot && !process.env.SKIFF_TEST_NETNS) {
-  test('node agent in-process scenarios (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing` }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 90_000, env });
-    assert.equal(r.status, 0, 'the agent scenarios failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('node agent in-process scenarios', import.meta.url, 90_000);
 } else {
   scenarios();
 }

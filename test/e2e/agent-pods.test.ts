@@ -9,20 +9,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 const needsReexec = isRoot && !process.env.SKIFF_TEST_NETNS;
 
 if (needsReexec) {
-  test('agent pod scenarios (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing: root tests of the node agent need it` }, () => {
-    // A nested `node --test` only runs its file when it does not think it is a child runner.
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 170_000, env });
-    assert.equal(r.status, 0, 'the agent scenarios failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('agent pod scenarios', import.meta.url, 170_000);
 } else {
   scenarios();
 }

@@ -12,20 +12,14 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const EXAMPLES = join(ROOT, 'examples');
 const isRoot = process.getuid?.() === 0;
 const inNetns = !!process.env.SKIFF_TEST_NETNS;
 
 if (isRoot && !inNetns) {
-  test('examples (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing` }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 170_000, env });
-    assert.equal(r.status, 0, 'the examples failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('examples', import.meta.url, 170_000);
 } else {
   simulated();
   processRuntime();

@@ -1,5 +1,8 @@
 // Spawns a real `skiff server` process and runs the real kubectl against it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,5 +143,23 @@ export async function apiRequest(
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
+  });
+}
+
+/** The repository's sibling tool that runs a command in a fresh loopback-only network namespace. */
+export const IN_NETNS = join(ROOT, '..', 'shared', 'tools', 'in-netns');
+
+/**
+ * Registers one test that re-runs the calling test file under in-netns, so node bridges, pod
+ * namespaces and iptables rules never touch the host's network namespace (DESIGN.md rules).
+ * Call it only as root outside a test namespace; the re-run sees SKIFF_TEST_NETNS set.
+ */
+export function rerunInFreshNetns(title: string, metaUrl: string, timeoutMs: number, skip: string | false = false): void {
+  test(`${title} (re-run inside a fresh network namespace)`, { skip: skip || (existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing: root tests that start node agents need it`) }, () => {
+    // A nested `node --test` only runs its file when it does not think it is a child runner.
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(metaUrl)], { stdio: 'inherit', timeout: timeoutMs, env });
+    assert.equal(r.status, 0, `${title} failed inside the network namespace (see output above)`);
   });
 }

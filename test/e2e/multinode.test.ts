@@ -14,20 +14,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, rerunInFreshNetns } from './harness.js';
 import { clusterTag, type ExtraNodesRecord } from '../../src/cli/extra-nodes.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 const inNetns = !!process.env.SKIFF_TEST_NETNS;
 
 if (isRoot && !inNetns) {
-  test('skiff up --nodes 2 (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? (KUBECTL ? false : NO_KUBECTL_REASON) : `${IN_NETNS} is missing` }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 150_000, env });
-    assert.equal(r.status, 0, 'the multi-node scenario failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('skiff up --nodes 2', import.meta.url, 150_000, KUBECTL ? false : NO_KUBECTL_REASON);
 } else if (!isRoot) {
   test('without root, --nodes 2 with the process runtime is a clear refusal', () => {
     const home = mkdtempSync(join(tmpdir(), 'skiff-mn-home-'));

@@ -15,22 +15,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, rerunInFreshNetns, startSkiff, type ServerHandle } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 const hasIptables = spawnSync('sh', ['-c', 'command -v iptables-restore']).status === 0;
 
 if (!isRoot) {
   test('services networking with pods', { skip: 'per-pod network namespaces and the iptables proxy need root' }, () => undefined);
 } else if (!process.env.SKIFF_TEST_NETNS) {
-  const skip = !existsSync(IN_NETNS) ? `${IN_NETNS} is missing` : !hasIptables ? 'iptables is not installed' : !KUBECTL ? NO_KUBECTL_REASON : false;
-  test('services networking with pods (re-run inside a fresh network namespace)', { skip }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 150_000, env });
-    assert.equal(r.status, 0, 'the networking scenarios failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('services networking with pods', import.meta.url, 150_000, !hasIptables ? 'iptables is not installed' : !KUBECTL ? NO_KUBECTL_REASON : false);
 } else {
   scenarios();
 }

@@ -11,19 +11,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { KUBECTL, ROOT, SKIFF_BIN } from './harness.js';
+import { KUBECTL, ROOT, SKIFF_BIN, rerunInFreshNetns } from './harness.js';
 
-const IN_NETNS = resolve(ROOT, '..', 'shared', 'tools', 'in-netns');
 const isRoot = process.getuid?.() === 0;
 const inNetns = !!process.env.SKIFF_TEST_NETNS;
 
 if (isRoot && !inNetns) {
-  test('skiff up (re-run inside a fresh network namespace)', { skip: existsSync(IN_NETNS) ? false : `${IN_NETNS} is missing` }, () => {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(IN_NETNS, ['--', process.execPath, '--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { stdio: 'inherit', timeout: 120_000, env });
-    assert.equal(r.status, 0, 'the skiff up scenario failed inside the network namespace (see output above)');
-  });
+  rerunInFreshNetns('skiff up', import.meta.url, 120_000);
 } else {
   scenario();
 }
