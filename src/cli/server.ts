@@ -119,7 +119,6 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
     userAgent: 'skiff-server',
   });
   const kubeconfigPath = flags.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
   const [{ ControllerManager }, { Scheduler }, { InformerFactory }, { startNodeNetwork, defaultDnsListen, defaultIngressPorts }] = await Promise.all([
     import('../controllers/manager.js'),
     import('../scheduler/scheduler.js'),
@@ -200,6 +199,8 @@ export async function startServer(flags: ServerFlags, log: Logger = makeLogger()
       throw e;
     }
   }
+  // Written last: a client holding the kubeconfig finds the node (and DNS, ingress) ready.
+  writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
   log.info({ component: 'server', url, kubeconfig: kubeconfigPath, datastore: store.name }, 'skiff server ready');
   return {
     api,
