@@ -16,7 +16,7 @@
 // Targets: ClusterIP ≥ 90% of direct, ingress ≥ 50% of direct, rule sync < 1 s. Bounded loops.
 import http from 'node:http';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -42,6 +42,8 @@ const IN_NETNS = join(ROOT, '..', 'shared', 'tools', 'in-netns');
 const DNS_NAMES = ['bench.default.svc.cluster.local', 'kubernetes.default.svc.cluster.local', 'nope.default.svc.cluster.local'];
 
 interface Load {
+  /** Responses including the warm-up (for CPU per request). */
+  total: number;
   rps: number;
   p50: number;
   p99: number;
@@ -55,6 +57,8 @@ interface DnsLoad {
 }
 
 interface Paths {
+  /** Process that runs the ingress (and the userspace proxy): its CPU per request is reported. */
+  proxyPid: number;
   direct: { host: string; port: number };
   service: { host: string; port: number };
   ingress: { host: string; port: number; hostHeader: string };
@@ -79,6 +83,9 @@ export interface ModeResult {
   dnsP99Ms: number;
   proxySyncMsMax: number;
   ingressSyncMsMax: number;
+  /** CPU time of the proxy process per request (µs): a figure that does not depend on core count. */
+  serviceCpuUs: number;
+  ingressCpuUs: number;
   wrk?: WrkResult;
 }
 
@@ -97,6 +104,26 @@ interface PathLoads {
   ingress: Load;
   serviceRatio: number;
   ingressRatio: number;
+  serviceCpuUs: number;
+  ingressCpuUs: number;
+}
+
+/** CPU time (user + system) of a process in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A load run plus the proxy process's CPU µs per request during it. */
+async function loadWithCpu(pid: number, run: () => Promise<Load>): Promise<{ load: Load; cpuUs: number }> {
+  const c0 = cpuMs(pid);
+  const load = await run();
+  return { load, cpuUs: ((cpuMs(pid) - c0) * 1000) / load.total };
 }
 
 /** Direct, ClusterIP and ingress in alternation; medians of rates and of per-round ratios. */
@@ -106,16 +133,22 @@ async function loadPaths(p: Paths): Promise<PathLoads> {
   const ingress: Load[] = [];
   const sr: number[] = [];
   const ir: number[] = [];
+  const scpu: number[] = [];
+  const icpu: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    service.push(await httpLoad(p.service.host, p.service.port));
-    ingress.push(await httpLoad(p.ingress.host, p.ingress.port, p.ingress.hostHeader));
+    const s = await loadWithCpu(p.proxyPid, () => httpLoad(p.service.host, p.service.port));
+    const i = await loadWithCpu(p.proxyPid, () => httpLoad(p.ingress.host, p.ingress.port, p.ingress.hostHeader));
+    service.push(s.load);
+    ingress.push(i.load);
+    scpu.push(s.cpuUs);
+    icpu.push(i.cpuUs);
     direct.push(await httpLoad(p.direct.host, p.direct.port));
     const around = (direct[r].rps + direct[r + 1].rps) / 2;
     sr.push(service[r].rps / around);
     ir.push(ingress[r].rps / around);
   }
-  const pick = (ls: Load[]): Load => ({ rps: median(ls.map((l) => l.rps)), p50: median(ls.map((l) => l.p50)), p99: median(ls.map((l) => l.p99)), errors: ls.reduce((a, l) => a + l.errors, 0) });
-  return { direct: pick(direct), service: pick(service), ingress: pick(ingress), serviceRatio: median(sr), ingressRatio: median(ir) };
+  const pick = (ls: Load[]): Load => ({ total: ls.reduce((a, l) => a + l.total, 0), rps: median(ls.map((l) => l.rps)), p50: median(ls.map((l) => l.p50)), p99: median(ls.map((l) => l.p99)), errors: ls.reduce((a, l) => a + l.errors, 0) });
+  return { direct: pick(direct), service: pick(service), ingress: pick(ingress), serviceRatio: median(sr), ingressRatio: median(ir), serviceCpuUs: median(scpu), ingressCpuUs: median(icpu) };
 }
 
 const hasWrk = () => spawnSync('sh', ['-c', 'command -v wrk']).status === 0;
@@ -191,6 +224,8 @@ function summary(loads: PathLoads, dns: DnsLoad, sync: { proxy: number; ingress:
     dnsP99Ms: dns.p99,
     proxySyncMsMax: sync.proxy,
     ingressSyncMsMax: sync.ingress,
+    serviceCpuUs: loads.serviceCpuUs,
+    ingressCpuUs: loads.ingressCpuUs,
     wrk,
   };
 }
@@ -234,7 +269,7 @@ async function userspaceMode(): Promise<ModeResult> {
   const alias = '127.96.77.7'; // the cluster IP's loopback alias in userspace mode
   const ingPort = ingress.ports().http;
   try {
-    const paths: Paths = { direct: { host: '127.0.0.2', port }, service: { host: alias, port: svcPort }, ingress: { host: '127.0.0.1', port: ingPort, hostHeader: 'bench.local' } };
+    const paths: Paths = { proxyPid: process.pid, direct: { host: '127.0.0.2', port }, service: { host: alias, port: svcPort }, ingress: { host: '127.0.0.1', port: ingPort, hostHeader: 'bench.local' } };
     const loads = await loadPaths(paths);
     const wrk = await wrkPaths(paths);
     const dnsRes = await dnsLoad('127.0.0.1', dns.listenAddress().udpPort);
@@ -314,7 +349,7 @@ async function iptablesMode(): Promise<ModeResult> {
     const cip: string = svc.spec.clusterIP;
     await until('the service path', () => servedBy(cip, 80));
     await until('the ingress path', () => servedBy('127.0.0.1', 80, 'bench.local'));
-    const paths: Paths = { direct: { host: ips.a, port: 8080 }, service: { host: cip, port: 80 }, ingress: { host: '127.0.0.1', port: 80, hostHeader: 'bench.local' } };
+    const paths: Paths = { proxyPid: srv.proc.pid!, direct: { host: ips.a, port: 8080 }, service: { host: cip, port: 80 }, ingress: { host: '127.0.0.1', port: 80, hostHeader: 'bench.local' } };
     const loads = await loadPaths(paths);
     const wrk = await wrkPaths(paths);
     const dnsRes = await dnsLoad('10.96.0.10', 53);
@@ -370,6 +405,8 @@ export async function run(): Promise<unknown> {
     row('p99 ms ingress', (m) => m.ingressP99Ms, num),
     row('DNS queries/s (UDP)', (m) => m.dnsQps, num),
     row('DNS p99 ms', (m) => m.dnsP99Ms, num),
+    row('proxy process CPU µs/request, ClusterIP', (m) => m.serviceCpuUs, num),
+    row('proxy process CPU µs/request, ingress', (m) => m.ingressCpuUs, num),
     row('endpoint change → proxy routes (max ms)', (m) => m.proxySyncMsMax, num, '< 1000'),
     row('endpoint change → ingress routes (max ms)', (m) => m.ingressSyncMsMax, num, '< 1000'),
     ...wrkRows,

@@ -30,7 +30,12 @@ export async function startBenchServer(datastore: string, extra: string[] = ['--
     env: { ...process.env, SKIFF_LOG_LEVEL: 'error' },
   });
   let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
+  let stopping = false;
+  proc.stderr!.on('data', (d) => (err = (err + d).slice(-20_000)));
+  // A server that dies mid-benchmark says why (the client only sees ECONNRESET).
+  proc.once('exit', (code, signal) => {
+    if (!stopping) console.error(`skiff server (${datastore}) exited unexpectedly (${code ?? signal}):\n${err.slice(-4000)}`);
+  });
   while (!existsSync(kubeconfig)) {
     if (proc.exitCode !== null) throw new Error(`server exited: ${err}`);
     if (performance.now() - t0 > 30_000) throw new Error('server start timed out');
@@ -73,6 +78,7 @@ export async function startBenchServer(datastore: string, extra: string[] = ['--
       }
     },
     async stop() {
+      stopping = true;
       agent.destroy();
       const done = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');

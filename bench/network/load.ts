@@ -2,7 +2,7 @@
 // event loop with the proxy or the backends it measures:
 //   node load.js '{"kind":"http","host":..,"port":..,"hostHeader"?,"connections":C,"durationMs":D}'
 //   node load.js '{"kind":"dns","host":..,"port":..,"names":[..],"queries":N,"concurrency":C}'
-// Prints one JSON line: {rps|qps, p50, p99, errors}. Bounded: D ms of load (after a short warm-up),
+// Prints one JSON line: {rps|qps, p50, p99, errors} (+ total: HTTP responses including warm-up). Bounded: D ms of load (after a short warm-up),
 // 1 s timeout per DNS query.
 // HTTP works like wrk: C keep-alive connections, each sending its next request as soon as the
 // previous response has ended (no pipelining), with a request serialized once and responses
@@ -40,6 +40,7 @@ async function httpLoad(s: HttpSpec): Promise<Record<string, number>> {
   const request = Buffer.from(`GET / HTTP/1.1\r\nHost: ${s.hostHeader ?? `${s.host}:${s.port}`}\r\nUser-Agent: skiff-bench\r\n\r\n`, 'latin1');
   const lat: number[] = [];
   let errors = 0;
+  let total = 0;
   let measuring = false;
   let stopping = false;
   const sockets: net.Socket[] = [];
@@ -57,6 +58,7 @@ async function httpLoad(s: HttpSpec): Promise<Record<string, number>> {
       sock.write(request);
     };
     const ended = () => {
+      total++;
       if (measuring) {
         if (status === 200) lat.push(performance.now() - sent);
         else errors++;
@@ -106,7 +108,7 @@ async function httpLoad(s: HttpSpec): Promise<Record<string, number>> {
   stopping = true;
   for (const sock of sockets) sock.destroy();
   lat.sort((a, b) => a - b);
-  return { rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors };
+  return { rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, total };
 }
 
 async function dnsLoad(s: DnsSpec): Promise<Record<string, number>> {

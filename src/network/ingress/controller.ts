@@ -212,7 +212,7 @@ export class IngressController {
 
   /** Usable endpoints for a route backend (cached until the catalog changes). */
   private backendsOf(b: RouteBackend): Backend[] {
-    const key = `${b.namespace}/${b.service}:${b.port.number ?? ''}:${b.port.name ?? ''}`;
+    const key = b.key;
     let all = this.backendCache.get(key);
     if (!all) {
       const svc = this.catalog.service(b.namespace, b.service) as (Service & KubeObject) | undefined;
@@ -227,9 +227,9 @@ export class IngressController {
   private targets(b: RouteBackend): { list: Backend[]; start: number } {
     const list = this.backendsOf(b);
     if (!list.length) return { list, start: 0 };
-    const key = `${b.namespace}/${b.service}`;
-    const start = (this.rr.get(key) ?? 0) % list.length;
-    this.rr.set(key, start + 1);
+    // Per service port (the same Service behind several paths still alternates evenly enough).
+    const start = (this.rr.get(b.key) ?? 0) % list.length;
+    this.rr.set(b.key, start + 1);
     return { list, start };
   }
 
@@ -250,7 +250,7 @@ export class IngressController {
   private agentFor(b: Backend): http.Agent {
     const k = `${b.ip}:${b.port}`;
     let a = this.agents.get(k);
-    if (!a) this.agents.set(k, (a = new http.Agent({ keepAlive: true, maxSockets: 256 })));
+    if (!a) this.agents.set(k, (a = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' })));
     return a;
   }
 

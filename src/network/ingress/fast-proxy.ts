@@ -38,8 +38,16 @@ const BAD_GATEWAY_CLOSE = Buffer.from('HTTP/1.1 502 Bad Gateway\r\ncontent-type:
 export class FastProxy {
   readonly pool = new UpstreamPool();
   private readonly conns = new Set<ClientConnection>();
+  /** Closes idle client connections; cheaper than a socket timeout re-armed on every read and write. */
+  private readonly idleSweeper: NodeJS.Timeout;
 
-  constructor(readonly hooks: FastProxyHooks) {}
+  constructor(readonly hooks: FastProxyHooks) {
+    this.idleSweeper = setInterval(() => {
+      const cutoff = performance.now() - CLIENT_IDLE_MS;
+      for (const c of this.conns) c.closeIfIdleSince(cutoff);
+    }, CLIENT_IDLE_MS / 4);
+    this.idleSweeper.unref();
+  }
 
   /** Serves a new client connection (plain TCP or TLS). */
   accept(socket: net.Socket, secure: boolean): void {
@@ -54,6 +62,7 @@ export class FastProxy {
   }
 
   close(): void {
+    clearInterval(this.idleSweeper);
     for (const c of this.conns) c.socket.destroy();
     this.conns.clear();
     this.pool.close();
@@ -69,9 +78,8 @@ class ClientConnection {
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onDrain = () => this.ex?.clientDrained();
   private readonly onGone = () => this.gone();
-  private readonly onTimeout = () => {
-    if (!this.ex) this.socket.destroy();
-  };
+  /** When the last request started or a byte arrived while waiting for one. */
+  private lastActive = performance.now();
   /** The client finished sending (half-close): answer what is in flight, then close. */
   private readonly onEnd = () => {
     if (this.ex && !this.ex.requestDone) return this.gone();
@@ -89,17 +97,20 @@ class ClientConnection {
   ) {
     this.remoteIP = socket.remoteAddress ?? '';
     socket.setNoDelay(true);
-    socket.setTimeout(CLIENT_IDLE_MS);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onGone);
     socket.on('close', this.onGone);
-    socket.on('timeout', this.onTimeout);
     socket.on('end', this.onEnd);
   }
 
   write(b: Buffer | string): boolean {
     return typeof b === 'string' ? this.socket.write(b, 'latin1') : this.socket.write(b);
+  }
+
+  /** Closes the connection if it has waited for a request since before `cutoff` (keep-alive timeout). */
+  closeIfIdleSince(cutoff: number): void {
+    if (!this.ex && this.lastActive < cutoff) this.socket.destroy();
   }
 
   private data(chunk: Buffer): void {
@@ -111,7 +122,10 @@ class ClientConnection {
       return;
     }
     this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    if (!ex) this.next();
+    if (!ex) {
+      this.lastActive = performance.now();
+      this.next();
+    }
     else this.socket.pause(); // a pipelined request waits for the current response
   }
 
@@ -145,6 +159,7 @@ class ClientConnection {
   /** The exchange is over; continue with the next request or close. */
   done(keepOpen: boolean): void {
     this.ex = undefined;
+    this.lastActive = performance.now();
     if (!keepOpen) {
       this.closing = true;
       this.socket.end();
@@ -164,12 +179,10 @@ class ClientConnection {
   private handoff(): void {
     const s = this.socket;
     s.pause();
-    s.setTimeout(0);
     s.off('data', this.onData);
     s.off('drain', this.onDrain);
     s.off('error', this.onGone);
     s.off('close', this.onGone);
-    s.off('timeout', this.onTimeout);
     s.off('end', this.onEnd);
     const buffered = this.pending;
     this.pending = undefined;

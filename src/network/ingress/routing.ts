@@ -16,6 +16,8 @@ export interface RouteBackend {
   port: { number?: number; name?: string };
   /** The Ingress that contributed this route ("ns/name"). */
   source: string;
+  /** "ns/service:number:name", computed once so that per-request lookups hash no new string. */
+  key: string;
 }
 
 interface PathRule {
@@ -37,7 +39,9 @@ export interface RouteMatch {
 function toBackend(b: IngressBackend | undefined, ing: Ingress): RouteBackend | undefined {
   const svc = b?.service;
   if (!svc?.name) return undefined; // resource backends are not served
-  return { namespace: ing.metadata?.namespace ?? 'default', service: svc.name, port: { number: svc.port?.number, name: svc.port?.name }, source: `${ing.metadata?.namespace}/${ing.metadata?.name}` };
+  const namespace = ing.metadata?.namespace ?? 'default';
+  const port = { number: svc.port?.number, name: svc.port?.name };
+  return { namespace, service: svc.name, port, source: `${ing.metadata?.namespace}/${ing.metadata?.name}`, key: `${namespace}/${svc.name}:${port.number ?? ''}:${port.name ?? ''}` };
 }
 
 /** Element-wise prefix match: "/foo" and "/foo/" both match "/foo", "/foo/x"; not "/foobar". */

@@ -27,9 +27,8 @@ export class Upstream {
 
   constructor(
     private readonly pool: UpstreamPool,
-    readonly key: string,
-    host: string,
-    port: number,
+    readonly host: string,
+    readonly port: number,
   ) {
     const s = (this.socket = net.connect({ host, port, noDelay: true }));
     s.on('data', (chunk: Buffer) => (this.user ? this.user.onUpstreamData(chunk) : s.destroy()));
@@ -57,7 +56,8 @@ export class Upstream {
 }
 
 export class UpstreamPool {
-  private readonly idle = new Map<string, Upstream[]>();
+  /** Idle connections by endpoint IP, then port (no per-request key strings to hash). */
+  private readonly idle = new Map<string, Map<number, Upstream[]>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -67,8 +67,7 @@ export class UpstreamPool {
 
   /** An idle connection to host:port if one is fresh, else a new one; reports to `user`. */
   acquire(host: string, port: number, user: UpstreamUser, fresh = false): Upstream {
-    const key = `${host}:${port}`;
-    const list = fresh ? undefined : this.idle.get(key);
+    const list = fresh ? undefined : this.idle.get(host)?.get(port);
     if (list) {
       const cutoff = performance.now() - IDLE_MS;
       for (let u = list.pop(); u; u = list.pop()) {
@@ -80,7 +79,7 @@ export class UpstreamPool {
         u.discard();
       }
     }
-    const u = new Upstream(this, key, host, port);
+    const u = new Upstream(this, host, port);
     u.user = user;
     return u;
   }
@@ -88,8 +87,10 @@ export class UpstreamPool {
   /** Parks a connection whose last exchange ended cleanly. */
   release(u: Upstream): void {
     u.user = undefined;
-    let list = this.idle.get(u.key);
-    if (!list) this.idle.set(u.key, (list = []));
+    let byPort = this.idle.get(u.host);
+    if (!byPort) this.idle.set(u.host, (byPort = new Map()));
+    let list = byPort.get(u.port);
+    if (!list) byPort.set(u.port, (list = []));
     if (list.length >= MAX_IDLE_PER_ENDPOINT || u.socket.destroyed) return u.discard();
     u.idleSince = performance.now();
     list.push(u);
@@ -97,7 +98,7 @@ export class UpstreamPool {
 
   /** Drops a closed connection from the idle list. */
   forget(u: Upstream): void {
-    const list = this.idle.get(u.key);
+    const list = this.idle.get(u.host)?.get(u.port);
     const i = list ? list.indexOf(u) : -1;
     if (i >= 0) list!.splice(i, 1);
   }
@@ -105,18 +106,21 @@ export class UpstreamPool {
   /** Closes every idle connection. */
   close(): void {
     clearInterval(this.sweeper);
-    for (const list of this.idle.values()) for (const u of list.splice(0)) u.discard();
+    for (const byPort of this.idle.values()) for (const list of byPort.values()) for (const u of list.splice(0)) u.discard();
     this.idle.clear();
   }
 
   private sweep(): void {
     const cutoff = performance.now() - IDLE_MS;
-    for (const [key, list] of this.idle) {
-      // LIFO: the oldest entries sit at the front.
-      let n = 0;
-      while (n < list.length && list[n].idleSince < cutoff) n++;
-      for (const u of list.splice(0, n)) u.discard();
-      if (!list.length) this.idle.delete(key);
+    for (const [host, byPort] of this.idle) {
+      for (const [port, list] of byPort) {
+        // LIFO: the oldest entries sit at the front.
+        let n = 0;
+        while (n < list.length && list[n].idleSince < cutoff) n++;
+        for (const u of list.splice(0, n)) u.discard();
+        if (!list.length) byPort.delete(port); // endpoints come and go with pods
+      }
+      if (!byPort.size) this.idle.delete(host);
     }
   }
 }

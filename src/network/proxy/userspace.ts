@@ -73,19 +73,6 @@ function connectFirst(order: Backend[], onConnected: (s: net.Socket, b: Backend)
   attempt(0);
 }
 
-/**
- * Copies one direction of a proxied connection: each chunk written as it arrives, reading
- * paused while the other side is congested, a half-close passed on. (Like stream.pipe, minus
- * its per-chunk bookkeeping, which shows on a path that does nothing else.)
- */
-function relay(from: net.Socket, to: net.Socket): void {
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) from.pause();
-  });
-  to.on('drain', () => from.resume());
-  from.on('end', () => to.end());
-}
-
 export async function listenTcp(address: string, port: number, target: ForwardTarget, log: pino.Logger): Promise<Listener> {
   const bal = new Balancer(target);
   const sockets = new Set<net.Socket>();
@@ -106,8 +93,8 @@ export async function listenTcp(address: string, port: number, target: ForwardTa
         });
         up.on('error', () => up.destroy());
         client.on('close', () => up.destroy());
-        relay(client, up);
-        relay(up, client);
+        client.pipe(up);
+        up.pipe(client);
         client.resume();
       },
       () => {
