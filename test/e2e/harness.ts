@@ -41,6 +41,19 @@ export interface KubectlResult {
   stderr: string;
 }
 
+// Servers this test process started: if the process ends early (a timeout, a crash), they must
+// not outlive it.
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+});
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    for (const p of started) if (p.exitCode === null) p.kill('SIGTERM');
+    process.exit(128 + (sig === 'SIGTERM' ? 15 : 2));
+  });
+}
+
 export async function startSkiff(extraArgs: string[] = ['--no-agent'], opts: { dataDir?: string; datastore?: string } = {}): Promise<ServerHandle> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -48,6 +61,8 @@ export async function startSkiff(extraArgs: string[] = ['--no-agent'], opts: { d
   // Free ports for every listener, so test files can run side by side.
   const args = [SKIFF_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite', '--ingress-ports', '0,0', '--dns-listen', '127.0.0.1:0', ...extraArgs];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'warn' } });
+  started.add(proc);
+  proc.once('exit', () => started.delete(proc));
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
