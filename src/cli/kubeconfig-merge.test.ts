@@ -1,14 +1,18 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { kubeconfigContextInfo, mergeKubeconfig, removeFromKubeconfig, userKubeconfigPath } from './kubeconfig-merge.js';
 import { renderKubeconfig } from './kubeconfig.js';
 
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-kc-'));
+  dirs.push(dir);
   const src = join(dir, 'skiff.yaml');
   writeFileSync(src, renderKubeconfig({ server: 'https://127.0.0.1:6443', caCert: 'CA', clientCert: 'CERT', clientKey: 'KEY' }));
   return { dir, src };

@@ -114,8 +114,20 @@ export async function startSkiff(extraArgs: string[] = ['--no-agent'], opts: { d
   };
 }
 
+const tempDirs: string[] = [];
+process.once('exit', () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 export function writeTemp(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-manifest-'));
+  const dir = tempDir('skiff-manifest-');
   const p = join(dir, name);
   writeFileSync(p, content);
   return p;

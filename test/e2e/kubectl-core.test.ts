@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, startSkiff, writeTemp, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, startSkiff, tempDir, writeTemp, type ServerHandle } from './harness.js';
 
 const skip = KUBECTL ? false : NO_KUBECTL_REASON;
 
@@ -80,7 +80,7 @@ describe('kubectl against skiff server --no-agent', { skip }, () => {
   });
 
   test('apply a directory with multi-document YAML and JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-dir-'));
+    const dir = tempDir('skiff-dir-');
     writeFileSync(
       join(dir, 'a.yaml'),
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-a\n  labels: {tier: a}\ndata:\n  k: v\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-b\n  labels: {tier: b}\ndata:\n  k: v\n`,
@@ -160,7 +160,7 @@ describe('kubectl against skiff server --no-agent', { skip }, () => {
   });
 
   test('create configmap/secret/deployment generators', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-files-'));
+    const dir = tempDir('skiff-files-');
     writeFileSync(join(dir, 'app.properties'), 'a=1\n');
     assert.match(s.kubectlOk(['create', 'configmap', 'my-config', '--from-literal=extra-param=extra-value', `--from-file=${join(dir, 'app.properties')}`]), /configmap\/my-config created/);
     const cm = JSON.parse(s.kubectlOk(['get', 'configmap', 'my-config', '-o', 'json']));
@@ -200,7 +200,7 @@ describe('kubectl against skiff server --no-agent', { skip }, () => {
   });
 
   test('edit with EDITOR set to a script', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-editor-'));
+    const dir = tempDir('skiff-editor-');
     const script = join(dir, 'editor.sh');
     writeFileSync(script, '#!/bin/sh\nsed -i "s/k: v$/k: edited/" "$1"\n');
     chmodSync(script, 0o755);
