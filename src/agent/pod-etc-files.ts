@@ -4,7 +4,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolvConfFor } from '../network/dns/resolv-conf.js';
+import { resolvConfFor } from '../api/resolv-conf.js';
 
 export const DEFAULT_CLUSTER_DNS = '10.96.0.10';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
