@@ -56,7 +56,12 @@ program
       if (signalled) void shutdown(signalled);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code === 'EADDRINUSE') console.error(`skiff server: ${opts.listen} is already in use (another skiff or kube-apiserver?); choose another with --listen`);
+      if (err.code === 'EADDRINUSE') {
+        // Name the address that clashed: it may be the API server's, cluster DNS's or the ingress's.
+        const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+        const where = e.address !== undefined ? `${e.address}:${e.port}` : opts.listen;
+        console.error(`skiff server: ${where} is already in use (another skiff, kube-apiserver, DNS server or web server?); choose other addresses with --listen, --dns-listen or --ingress-ports`);
+      }
       else console.error(`skiff server: ${err.message}`);
       process.exit(1);
     }

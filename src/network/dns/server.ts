@@ -77,28 +77,22 @@ export class ClusterDns {
   async start(): Promise<void> {
     if (this.ownsCatalog) await this.catalog.start();
     const { host, port } = this.opts.listen;
-    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(port, host, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
+    // With port 0 the UDP port is chosen first and TCP must take the same number; another
+    // process may hold it on TCP, so pick again a few times.
+    let bound: { udp: dgram.Socket; tcp: net.Server } | undefined;
+    for (let attempt = 0; !bound; attempt++) {
+      try {
+        bound = await this.bind(host, port);
+      } catch (e) {
+        if (port !== 0 || attempt >= 5 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      }
+    }
+    const { udp, tcp } = bound;
     udp.on('error', (e) => this.log.error({ err: e.message }, 'udp socket error'));
     udp.on('message', (msg, rinfo) => void this.onUdp(msg, rinfo));
     this.udp = udp;
-    const udpPort = udp.address().port;
-    const tcp = net.createServer((s) => this.onTcp(s));
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      // Same port as UDP, as DNS clients expect.
-      tcp.listen(udpPort, host, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
     this.tcp = tcp;
+    const udpPort = udp.address().port;
     this.address = { host, udpPort, tcpPort: (tcp.address() as net.AddressInfo).port };
     this.log.info({ host, port: udpPort, upstreams: this.upstreams.map((u) => `${u.host}:${u.port}`) }, 'cluster DNS listening');
     if (this.opts.publish !== false) {
@@ -115,6 +109,32 @@ export class ClusterDns {
     this.udp = undefined;
     this.tcp = undefined;
     if (this.ownsCatalog) this.catalog.stop();
+  }
+
+  private async bind(host: string, port: number): Promise<{ udp: dgram.Socket; tcp: net.Server }> {
+    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    const tcp = net.createServer((s) => this.onTcp(s));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        // Same port as UDP, as DNS clients expect.
+        tcp.listen(udp.address().port, host, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      udp.close();
+      throw e;
+    }
+    return { udp, tcp };
   }
 
   /** Answer one raw query (exposed for tests and benchmarks). */
@@ -213,15 +233,25 @@ export class ClusterDns {
         ],
       },
     };
-    try {
-      await this.client.create(SERVICES, DNS_SERVICE_NAMESPACE, svc);
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-      const cur = await this.client.get<KubeObject & { spec?: { ports?: unknown } }>(SERVICES, DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME);
-      const ports = (svc.spec as { ports: unknown }).ports;
-      if (JSON.stringify(cur.spec?.ports) !== JSON.stringify(ports)) {
-        await this.client.update(SERVICES, DNS_SERVICE_NAMESPACE, { ...cur, spec: { ...cur.spec, ports } });
+    // Look first: creating it again would fail on its own cluster IP (422), not with AlreadyExists.
+    type Svc = KubeObject & { spec?: { ports?: unknown } };
+    const getSvc = () =>
+      this.client.get<Svc>(SERVICES, DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME).catch((e) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+    let cur = await getSvc();
+    if (!cur) {
+      try {
+        await this.client.create(SERVICES, DNS_SERVICE_NAMESPACE, svc);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        cur = await getSvc();
       }
+    }
+    const ports = (svc.spec as { ports: unknown }).ports;
+    if (cur && JSON.stringify(cur.spec?.ports) !== JSON.stringify(ports)) {
+      await this.client.update(SERVICES, DNS_SERVICE_NAMESPACE, { ...cur, spec: { ...cur.spec, ports } });
     }
     const subsets = [
       {
