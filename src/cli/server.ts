@@ -76,6 +76,10 @@ export function makeLogger(): Logger {
 }
 
 export async function startServer(flags: ServerFlags, log: Logger = makeLogger()): Promise<RunningServer> {
+  // Refuse unknown runtimes before anything starts, not after the API server is up.
+  if (flags.runtime && !['process', 'simulated'].includes(flags.runtime)) {
+    throw new Error(`runtime "${flags.runtime}" is not available in this build; use --runtime process or simulated (containerd is planned)`);
+  }
   const dataDir = flags.dataDir ?? defaultDataDir();
   mkdirSync(join(dataDir, 'db'), { recursive: true });
   // local-path volumes live under the data dir, so `skiff delete` removes them too.
