@@ -197,4 +197,31 @@ describe('ingress fast path', () => {
       agent.destroy();
     }
   });
+
+  test('a response head and body split over many reads arrive intact (reads share one buffer)', async () => {
+    // A raw backend that dribbles its answer out a few bytes at a time, so that the proxy must
+    // keep partial heads and body pieces across reads of its shared read buffer.
+    const raw = net.createServer((s) => {
+      s.once('data', async () => {
+        const answer = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz';
+        for (let i = 0; i < answer.length; i += 7) {
+          s.write(answer.slice(i, i + 7));
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const saved = targets;
+    targets = [{ ip: '127.0.0.1', port: (raw.address() as net.AddressInfo).port }];
+    try {
+      const r = await request(false, { path: '/dribble' });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['content-type'], 'text/plain');
+      assert.equal(r.headers['keep-alive'], undefined, 'hop-by-hop headers are dropped');
+      assert.equal(r.body, 'abcdefghijklmnopqrstuvwxyz');
+    } finally {
+      targets = saved;
+      raw.close();
+    }
+  });
 });

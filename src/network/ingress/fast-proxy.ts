@@ -7,7 +7,7 @@
 // to HTTPS) — is handed, with the bytes read so far, to Node's full HTTP server (`handoff`),
 // which then owns the connection.
 import type net from 'node:net';
-import { BodyTracker, HEAD_END, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, type RequestHead } from './http-head.js';
+import { BodyTracker, copyResponseHead, forwardedResponseHeadLength, HEAD_END, MAX_HEAD_BYTES, scanRequestHead, scanResponseHead, type ScannedRequest } from './http-head.js';
 import { UpstreamPool, type Upstream, type UpstreamUser } from './upstream-pool.js';
 
 export interface ProxyEndpoint {
@@ -32,6 +32,8 @@ export interface FastProxyHooks {
 
 /** Idle time after which a client connection is closed (like the HTTP server's keepAliveTimeout). */
 const CLIENT_IDLE_MS = 30_000;
+const CRLF = Buffer.from('\r\n', 'latin1');
+const CLOSE_TAIL = Buffer.from('connection: close\r\n\r\n', 'latin1');
 const BAD_GATEWAY = Buffer.from('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 16\r\n\r\n502 Bad Gateway\n', 'latin1');
 const BAD_GATEWAY_CLOSE = Buffer.from('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 16\r\nconnection: close\r\n\r\n502 Bad Gateway\n', 'latin1');
 
@@ -75,6 +77,8 @@ class ClientConnection {
   private ex?: Exchange;
   private closing = false;
   private readonly remoteIP: string;
+  private suffixHost?: string;
+  private suffix?: Buffer;
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onDrain = () => this.ex?.clientDrained();
   private readonly onGone = () => this.gone();
@@ -145,12 +149,12 @@ class ClientConnection {
       if (buf.length > MAX_HEAD_BYTES) this.handoff();
       return;
     }
-    const head = end <= MAX_HEAD_BYTES ? parseRequestHead(buf.toString('latin1', 0, end)) : undefined;
+    const head = end <= MAX_HEAD_BYTES ? scanRequestHead(buf, end) : undefined;
     const route = head && this.proxy.hooks.route(head.host, head.target, this.secure);
     if (!head || !route) return this.handoff();
     this.pending = undefined;
     const rest = buf.subarray(end + 4);
-    const ex = (this.ex = new Exchange(this, this.proxy.pool, head, route));
+    const ex = (this.ex = new Exchange(this, this.proxy.pool, head, route, this.requestHeadFor(head, buf, route.target)));
     const used = ex.requestBytes(rest, 0, true);
     if (used < rest.length) this.hold(rest.subarray(used));
     ex.start();
@@ -198,12 +202,30 @@ class ClientConnection {
     this.ex = undefined;
   }
 
-  requestHeadFor(head: RequestHead, target: string): string {
+  /** The head to send upstream: request line with the routed target, kept header lines, X-Forwarded-*. */
+  private requestHeadFor(head: ScannedRequest, src: Buffer, target: string): Buffer {
+    const line = `${head.method} ${target} HTTP/1.1\r\n`;
+    const suffix = this.forwardedSuffix(head);
+    let n = line.length + suffix.length;
+    const keep = head.keep;
+    for (let k = 0; k < keep.length; k += 2) n += keep[k + 1] - keep[k];
+    const out = Buffer.allocUnsafe(n);
+    let at = out.write(line, 0, 'latin1');
+    for (let k = 0; k < keep.length; k += 2) at += src.copy(out, at, keep[k], keep[k + 1]);
+    suffix.copy(out, at);
+    return out;
+  }
+
+  /** X-Forwarded-* lines and the final CRLF; reused while the Host stays the same and no X-Forwarded-For came. */
+  private forwardedSuffix(head: ScannedRequest): Buffer {
+    if (!head.forwardedFor && this.suffixHost === head.host && this.suffix) return this.suffix;
     const xff = head.forwardedFor ? `${head.forwardedFor}, ${this.remoteIP}` : this.remoteIP;
-    return (
-      `${head.method} ${target} HTTP/1.1\r\n${head.forward}x-forwarded-for: ${xff}\r\nx-real-ip: ${this.remoteIP}\r\n` +
-      `x-forwarded-host: ${head.host}\r\nx-forwarded-proto: ${this.secure ? 'https' : 'http'}\r\n\r\n`
-    );
+    const b = Buffer.from(`x-forwarded-for: ${xff}\r\nx-real-ip: ${this.remoteIP}\r\nx-forwarded-host: ${head.host}\r\nx-forwarded-proto: ${this.secure ? 'https' : 'http'}\r\n\r\n`, 'latin1');
+    if (!head.forwardedFor) {
+      this.suffixHost = head.host;
+      this.suffix = b;
+    }
+    return b;
   }
 }
 
@@ -216,7 +238,6 @@ class Exchange implements UpstreamUser {
   private up?: Upstream;
   private attemptNo = 0;
   private retriedStale = false;
-  private readonly outHead: string;
   /** Request body bytes read before a backend was chosen (none for retriable requests). */
   private early?: Buffer[];
   private gotResponseBytes = false;
@@ -230,11 +251,11 @@ class Exchange implements UpstreamUser {
   constructor(
     private readonly client: ClientConnection,
     private readonly pool: UpstreamPool,
-    private readonly head: RequestHead,
+    private readonly head: ScannedRequest,
     private readonly route: FastRoute,
+    private readonly outHead: Buffer,
   ) {
     this.reqBody = new BodyTracker(head.body);
-    this.outHead = client.requestHeadFor(head, route.target);
     this.clientClose = head.close;
     // Only body-less requests can be retried safely on another endpoint.
     this.retriable = head.body.kind === 'none';
@@ -275,11 +296,11 @@ class Exchange implements UpstreamUser {
     const s = up.socket;
     if (this.early) {
       s.cork();
-      s.write(this.outHead, 'latin1');
+      s.write(this.outHead);
       for (const b of this.early) s.write(b);
       s.uncork();
       this.early = undefined;
-    } else s.write(this.outHead, 'latin1');
+    } else s.write(this.outHead);
   }
 
   onUpstreamDrain(): void {
@@ -299,14 +320,16 @@ class Exchange implements UpstreamUser {
       const end = buf.indexOf(HEAD_END, 0, 'latin1');
       if (end < 0) {
         if (buf.length > MAX_HEAD_BYTES) return this.badGateway();
-        this.resHead = buf;
+        this.resHead = Buffer.from(buf); // chunk is the pool's read buffer: keep a copy
         return;
       }
-      const res = end <= MAX_HEAD_BYTES ? parseResponseHead(buf.toString('latin1', 0, end), this.head.method) : undefined;
+      const res = end <= MAX_HEAD_BYTES ? scanResponseHead(buf, end, this.head.method) : undefined;
       if (!res || res.status === 101) return this.badGateway();
       if (res.status < 200) {
         // Interim response (100 Continue, 103 Early Hints): pass it on, the final one follows.
-        this.client.write(res.head + '\r\n');
+        const out = Buffer.allocUnsafe(forwardedResponseHeadLength(res) + 2);
+        CRLF.copy(out, copyResponseHead(res, buf, out, 0));
+        this.client.write(out);
         buf = buf.subarray(end + 4);
         this.resHead = undefined;
         if (!buf.length) return;
@@ -316,20 +339,19 @@ class Exchange implements UpstreamUser {
       if (res.close) this.reusable = false;
       if (res.body.kind === 'until-close') this.clientClose = true;
       this.resBody = new BodyTracker(res.body);
-      const rest = buf.subarray(end + 4);
-      const n = this.resBody.done ? 0 : this.takeResponse(rest);
-      const out = res.head + (this.clientClose ? 'connection: close\r\n\r\n' : '\r\n');
-      const cs = this.client.socket;
+      const restAt = end + 4;
+      const restLen = buf.length - restAt;
+      const n = this.resBody.done || !restLen ? 0 : this.takeResponse(buf.subarray(restAt));
+      const tail = this.clientClose ? CLOSE_TAIL : CRLF;
+      // Rewritten head, its end and the first body bytes in one buffer: one write(2).
+      const headLen = forwardedResponseHeadLength(res);
+      const out = Buffer.allocUnsafe(headLen + tail.length + n);
+      let at = copyResponseHead(res, buf, out, 0);
+      at += tail.copy(out, at);
+      if (n > 0) buf.copy(out, at, restAt, restAt + n);
       this.sentResponseHead = true;
-      let ok: boolean;
-      if (n > 0) {
-        // Head and first body bytes in one buffer: one write(2) instead of a writev of two.
-        const one = Buffer.allocUnsafe(out.length + n);
-        one.write(out, 0, 'latin1');
-        rest.copy(one, out.length, 0, n);
-        ok = cs.write(one);
-      } else ok = cs.write(out, 'latin1');
-      if (n < rest.length) this.reusable = false; // bytes beyond the response: not a clean connection
+      const ok = this.client.write(out);
+      if (n < restLen) this.reusable = false; // bytes beyond the response: not a clean connection
       if (this.resBody.done) return this.finish();
       if (!ok) this.up?.socket.pause();
       return;
@@ -348,7 +370,8 @@ class Exchange implements UpstreamUser {
 
   private responseBody(chunk: Buffer): void {
     const n = this.takeResponse(chunk);
-    if (n > 0 && !this.client.write(n === chunk.length ? chunk : chunk.subarray(0, n))) this.up?.socket.pause();
+    // A copy: chunk is the pool's read buffer, reused by the next read.
+    if (n > 0 && !this.client.write(Buffer.from(chunk.subarray(0, n)))) this.up?.socket.pause();
     if (n < chunk.length) this.reusable = false;
     if (this.resBody!.done) this.finish();
   }

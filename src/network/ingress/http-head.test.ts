@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyTracker, ChunkedReader, parseRequestHead, parseResponseHead } from './http-head.js';
+import { BodyTracker, ChunkedReader, copyResponseHead, forwardedResponseHeadLength, HEAD_END, parseRequestHead, parseResponseHead, scanRequestHead, scanResponseHead } from './http-head.js';
 
 const req = (...lines: string[]) => parseRequestHead(lines.join('\r\n'));
 
@@ -73,6 +73,44 @@ describe('parseResponseHead', () => {
     assert.equal(res('GET', 'HTTP/1.1 200 OK', 'Content-Length: 1', 'Content-Length: 2'), undefined);
     assert.equal(res('GET', 'HTTP/1.1 200 OK', 'no colon'), undefined);
     assert.equal(res('GET', 'HTTP/1.1 200 OK', 'Content-Length: 2', 'Content-Length: 2')?.head, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n');
+  });
+});
+
+describe('scanning heads in place', () => {
+  test('request: byte ranges of the lines to forward, merged when adjacent, body bytes untouched', () => {
+    const buf = Buffer.from('PUT /x HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nConnection: keep-alive\r\nX-B: 2\r\nContent-Length: 3\r\n\r\nabc', 'latin1');
+    const end = buf.indexOf(HEAD_END);
+    const r = scanRequestHead(buf, end);
+    assert.ok(r);
+    assert.equal(r.method, 'PUT');
+    assert.equal(r.target, '/x');
+    assert.equal(r.host, 'a');
+    assert.deepEqual(r.body, { kind: 'length', length: 3 });
+    const kept = [];
+    for (let k = 0; k < r.keep.length; k += 2) kept.push(buf.toString('latin1', r.keep[k], r.keep[k + 1]));
+    assert.deepEqual(kept, ['Host: a\r\nX-A: 1\r\n', 'X-B: 2\r\nContent-Length: 3\r\n']);
+  });
+
+  test('request and response: bare CR or LF and control bytes are refused', () => {
+    for (const bad of ['GET / HTTP/1.1\r\nHost: a\rb', 'GET / HTTP/1.1\r\nHost: a\x01', 'GET /\x7f HTTP/1.1\r\nHost: a']) {
+      const buf = Buffer.from(bad + '\r\n\r\n', 'latin1');
+      assert.equal(scanRequestHead(buf, bad.length), undefined, JSON.stringify(bad));
+    }
+    for (const bad of ['HTTP/1.1 200 OK\r\nX: a\nb', 'HTTP/1.1 200 O\x00K', 'HTTP/1.1 099 Odd', 'HTTP/1.1 2000']) {
+      const buf = Buffer.from(bad + '\r\n\r\n', 'latin1');
+      assert.equal(scanResponseHead(buf, bad.length, 'GET'), undefined, JSON.stringify(bad));
+    }
+  });
+
+  test('response: a status line without a reason; the forwarded head is copied from the ranges', () => {
+    const buf = Buffer.from('HTTP/1.0 404\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nno', 'latin1');
+    const r = scanResponseHead(buf, buf.indexOf(HEAD_END), 'GET');
+    assert.ok(r);
+    assert.equal(r.status, 404);
+    assert.equal(r.close, true);
+    const out = Buffer.alloc(forwardedResponseHeadLength(r));
+    assert.equal(copyResponseHead(r, buf, out, 0), out.length);
+    assert.equal(out.toString('latin1'), 'HTTP/1.1 404\r\nContent-Length: 2\r\n');
   });
 });
 

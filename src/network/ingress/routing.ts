@@ -117,7 +117,7 @@ export class RouteTable {
 
   /** The route for a request (host without port, path without query). */
   match(hostHeader: string, path: string): RouteMatch | undefined {
-    const host = hostHeader.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+    const host = plainHost(hostHeader) ? hostHeader : hostHeader.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
     let group = this.exact.get(host);
     if (!group) {
       const dot = host.indexOf('.');
@@ -147,6 +147,15 @@ export class RouteTable {
     for (const [pattern, secret] of this.tls) if (pattern.startsWith('*.') && hostMatches(pattern, host)) return secret;
     return undefined;
   }
+}
+
+/** Already lower case, without a port or a trailing dot (the usual Host header): no rewriting needed. */
+function plainHost(h: string): boolean {
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c === 58) return false;
+  }
+  return h.charCodeAt(h.length - 1) !== 46;
 }
 
 function getOrAdd(m: Map<string, PathRule[]>, k: string): PathRule[] {

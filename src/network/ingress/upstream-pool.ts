@@ -9,9 +9,12 @@ import net from 'node:net';
 
 const IDLE_MS = 4000;
 const MAX_IDLE_PER_ENDPOINT = 256;
+/** The read buffer of every upstream connection (reads are delivered one at a time, synchronously). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** What an upstream connection reports to the exchange using it. */
 export interface UpstreamUser {
+  /** Bytes from the backend; `chunk` is only valid during the call (a read buffer shared by all connections). */
   onUpstreamData(chunk: Buffer): void;
   /** The connection ended, failed or closed (called at most once per user). */
   onUpstreamGone(err?: Error): void;
@@ -30,8 +33,21 @@ export class Upstream {
     readonly host: string,
     readonly port: number,
   ) {
-    const s = (this.socket = net.connect({ host, port, noDelay: true }));
-    s.on('data', (chunk: Buffer) => (this.user ? this.user.onUpstreamData(chunk) : s.destroy()));
+    // Reads land in one shared buffer (`onread`): no Buffer allocation and no stream machinery
+    // per read; users copy what they keep.
+    const s = (this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          if (this.user) this.user.onUpstreamData(buf === READ_BUFFER ? READ_BUFFER.subarray(0, n) : Buffer.from(buf.buffer, buf.byteOffset, n));
+          else s.destroy(); // bytes while idle: not a clean connection
+          return true;
+        },
+      },
+    }));
     s.on('end', () => this.gone());
     s.on('error', (e) => this.gone(e));
     s.on('close', () => {
