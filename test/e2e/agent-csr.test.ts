@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { X509Certificate } from 'node:crypto';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, startSkiff, type ServerHandle, rerunInFreshNetns, until } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -22,15 +22,6 @@ if (isRoot && !process.env.SKIFF_TEST_NETNS) {
   scenario();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 function scenario(): void {
   describe('a joined agent bootstraps its serving certificate through a CSR', { skip: KUBECTL ? false : NO_KUBECTL_REASON }, () => {

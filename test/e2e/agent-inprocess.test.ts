@@ -19,7 +19,7 @@ import { NodeAgent } from '../../src/agent/agent.js';
 import { SimulatedRuntime } from '../../src/agent/runtime/simulated/simulated-runtime.js';
 import { ProcessRuntime } from '../../src/agent/runtime/process/process-runtime.js';
 import { MIRROR_ANNOTATION } from '../../src/agent/static-pods.js';
-import { ROOT, rerunInFreshNetns } from './harness.js';
+import { ROOT, rerunInFreshNetns, until } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -36,20 +36,6 @@ const svcRT = findByKind('', 'Service')!;
 const nsRT = findByKind('', 'Namespace')!;
 type K<T> = T & KubeObject;
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(100);
-  }
-}
 
 function scenarios(): void {
   let cluster: TestCluster;

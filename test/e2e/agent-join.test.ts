@@ -9,17 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, SKIFF_BIN, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, SKIFF_BIN, startSkiff, type ServerHandle, until } from './harness.js';
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 interface AgentProc {
   proc: ChildProcess;

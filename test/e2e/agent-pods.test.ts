@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns, until } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 const needsReexec = isRoot && !process.env.SKIFF_TEST_NETNS;
@@ -20,20 +20,6 @@ if (needsReexec) {
   scenarios();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(250);
-  }
-}
 
 async function http(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(3000) });

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, startSkiff, type ServerHandle, rerunInFreshNetns, until } from './harness.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 const isRoot = process.getuid?.() === 0;
@@ -25,20 +25,6 @@ if (isRoot && !inNetns) {
   processRuntime();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(200);
-  }
-}
 
 const ex = (...p: string[]) => join(EXAMPLES, ...p);
 const json = (s: ServerHandle, args: string[]): any => JSON.parse(s.kubectlOk([...args, '-o', 'json']));

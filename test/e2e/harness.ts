@@ -190,3 +190,22 @@ export function rerunInFreshNetns(title: string, metaUrl: string, timeoutMs: num
     assert.equal(r.status, 0, `${title} failed inside the network namespace (see output above)`);
   });
 }
+
+/**
+ * Polls `fn` until it returns a truthy value (errors count as "not yet"), failing after
+ * `timeoutMs` with the last error in the message.
+ */
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(everyMs);
+  }
+}

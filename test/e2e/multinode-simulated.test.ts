@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, startSkiff, type ServerHandle, until } from './harness.js';
 import type { ExtraNodesRecord } from '../../src/cli/extra-nodes.js';
 
 function gone(pid: number): boolean {
@@ -19,15 +19,6 @@ function gone(pid: number): boolean {
   }
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('extra simulated node agents', { skip: KUBECTL ? false : NO_KUBECTL_REASON }, () => {
   let s: ServerHandle;

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, rerunInFreshNetns, startSkiff, type ServerHandle } from './harness.js';
+import { KUBECTL, NO_KUBECTL_REASON, ROOT, SKIFF_BIN, rerunInFreshNetns, startSkiff, type ServerHandle, until } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasIptables = spawnSync('sh', ['-c', 'command -v iptables-restore']).status === 0;
@@ -28,20 +28,6 @@ if (!isRoot) {
   scenarios();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(200);
-  }
-}
 
 interface Reply {
   status: number;
